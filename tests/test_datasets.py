@@ -26,7 +26,7 @@ def test_load_intent_dataset_reads_plain_and_gzip(tmp_path, compress):
 
 
 def test_load_intent_dataset_missing_split(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no test.jsonl or test.jsonl.gz"):
+    with pytest.raises(FileNotFoundError, match=r"no test\.jsonl or test\.jsonl\.gz"):
         load_intent_dataset(tmp_path, "test")
 
 

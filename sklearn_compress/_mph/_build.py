@@ -1,0 +1,137 @@
+"""Building the BBHash cascade from 128-bit key hashes.
+
+Level ``i`` hashes the ``n_i`` keys still unplaced into a bit array of
+``gamma * n_i`` bits (rounded up to whole 64-bit words). A bit hit by exactly
+one key is set and that key is placed; the others go on to level ``i + 1``.
+A key's slot is the rank of its bit over all levels laid end to end. Keys
+still unplaced after ``MAX_LEVELS`` levels (in practice none) go to a small
+fallback table of full hashes, whose slots follow the last level's.
+
+Nothing here depends on the order of the keys: which bits are set depends
+only on the set of hashes, and the fallback table is sorted. So the same keys
+and seed always give the same arrays.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._bits import WORDS_PER_BLOCK, pack_fields
+from ._hashing import fingerprints, level_positions
+
+__all__ = ["MAX_LEVELS", "MAX_LEVEL_BITS", "CascadeArrays", "build_cascade"]
+
+MAX_LEVELS = 48
+# Level positions are computed as (32-bit hash * n_bits) >> 32.
+MAX_LEVEL_BITS = 2**32 - 64
+
+
+@dataclass(frozen=True)
+class CascadeArrays:
+    """The arrays of a built cascade; see :class:`MinimalPerfectHash`."""
+
+    level_bits: np.ndarray  # uint64, bits of each level (multiples of 64)
+    words: np.ndarray  # uint64, all levels' bits, padded to whole 512-bit blocks
+    fingerprints: np.ndarray  # uint64 words of packed per-slot fingerprints
+    fallback: np.ndarray  # uint64 (n_fallback, 2), sorted full hashes
+
+
+def _repeated_rows(hashes):
+    """Boolean mask of rows equal to an earlier row, or None if there are none.
+
+    Sorting only the first halves keeps this cheap: full rows are compared
+    just for the (rare) keys whose first half repeats.
+    """
+    first = hashes[:, 0]
+    sorted_first = np.sort(first)
+    repeated_values = sorted_first[1:][sorted_first[1:] == sorted_first[:-1]]
+    if not len(repeated_values):
+        return None
+    candidates = np.flatnonzero(np.isin(first, repeated_values))
+    _, first_seen = np.unique(hashes[candidates], axis=0, return_index=True)
+    repeated = np.ones(len(candidates), dtype=bool)
+    repeated[first_seen] = False
+    if not repeated.any():
+        return None
+    mask = np.zeros(len(hashes), dtype=bool)
+    mask[candidates[repeated]] = True
+    return mask
+
+
+def deduplicate(hashes, duplicates):
+    """Return ``hashes`` without repeated rows, or raise if ``duplicates='raise'``."""
+    repeated = _repeated_rows(hashes)
+    if repeated is None:
+        return hashes
+    if duplicates == "raise":
+        raise ValueError(
+            f"{int(repeated.sum())} duplicate keys (the same key given more than once); "
+            "pass duplicates='drop' to keep one slot per distinct key"
+        )
+    return hashes[~repeated]
+
+
+def _level_size(n_keys, gamma):
+    n_bits = -(-int(np.ceil(gamma * n_keys)) // 64) * 64
+    if n_bits > MAX_LEVEL_BITS:
+        raise ValueError(
+            f"too many keys for one hash: gamma * n_keys = {gamma * n_keys:.0f} exceeds "
+            f"{MAX_LEVEL_BITS} bits"
+        )
+    return n_bits
+
+
+def _place_level(h1, h2, level, n_bits):
+    """Set the bits hit by exactly one key; return (bits, positions, placed mask)."""
+    positions = level_positions(h1, h2, level, n_bits).view(np.int64)
+    hits = np.bincount(positions, minlength=n_bits)
+    bits = hits == 1
+    del hits
+    return bits, positions, bits[positions]
+
+
+def build_cascade(hashes, *, gamma, fingerprint_bits):
+    """Build the cascade over distinct ``(n, 2)`` uint64 hashes."""
+    n_keys = len(hashes)
+    slot_fingerprints = np.zeros(n_keys, dtype=np.uint32)
+    level_bits, level_words = [], []
+    h1, h2 = hashes[:, 0], hashes[:, 1]
+    n_placed = 0
+    for level in range(MAX_LEVELS):
+        if not len(h1):
+            break
+        n_bits = _level_size(len(h1), gamma)
+        bits, positions, placed = _place_level(h1, h2, level, n_bits)
+        # A placed key's slot is the rank of its bit: keys placed before this
+        # level, plus the set bits of this level up to and including its own.
+        ranks = np.cumsum(bits, dtype=np.uint32)
+        slots = n_placed - 1 + ranks[positions[placed]].astype(np.int64)
+        del ranks, positions
+        slot_fingerprints[slots] = fingerprints(h2[placed], fingerprint_bits)
+        n_placed += len(slots)
+        level_bits.append(n_bits)
+        level_words.append(np.packbits(bits, bitorder="little").view("<u8"))
+        unplaced = ~placed
+        h1, h2 = h1[unplaced], h2[unplaced]
+    fallback = _fallback_table(h1, h2)
+    slot_fingerprints[n_placed:] = fingerprints(fallback[:, 1], fingerprint_bits)
+    return CascadeArrays(
+        level_bits=np.asarray(level_bits, dtype=np.uint64),
+        words=_pad_to_blocks(level_words),
+        fingerprints=pack_fields(slot_fingerprints, fingerprint_bits),
+        fallback=fallback,
+    )
+
+
+def _fallback_table(h1, h2):
+    order = np.lexsort((h2, h1))
+    return np.ascontiguousarray(np.stack([h1[order], h2[order]], axis=1), dtype=np.uint64)
+
+
+def _pad_to_blocks(level_words):
+    n_words = sum(len(w) for w in level_words)
+    padded = -(-n_words // WORDS_PER_BLOCK) * WORDS_PER_BLOCK
+    words = np.zeros(padded, dtype=np.uint64)
+    if level_words:
+        words[:n_words] = np.concatenate(level_words)
+    return words

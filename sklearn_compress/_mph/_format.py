@@ -1,0 +1,140 @@
+"""A pickle-free byte format for the cascade, checked field by field on read.
+
+Layout (little-endian)::
+
+    header   magic "SKCMPH", version u16, n_keys u64, gamma f64, seed u32,
+             fingerprint_bits u8, 3 pad bytes, n_levels u32,
+             n_words u64, n_fingerprint_words u64, n_fallback u64, 4 pad bytes
+    arrays   level_bits[n_levels] u64, words[n_words] u64,
+             fingerprints[n_fingerprint_words] u64, fallback[n_fallback][2] u64
+    trailer  16-byte BLAKE2b digest of everything before it
+
+Every size is checked against the length of the data before any array is
+made, and arrays are read-only views of the data, so a corrupt size field can
+never drive an allocation.
+"""
+
+import hashlib
+import math
+import struct
+
+import numpy as np
+
+from ._bits import WORDS_PER_BLOCK
+from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays
+from ._hashing import MAX_SEED
+
+__all__ = ["FORMAT_VERSION", "read_cascade", "write_cascade"]
+
+MAGIC = b"SKCMPH"
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<6sHQdIB3xIQQQ4x")  # 64 bytes: arrays stay 8-aligned
+_DIGEST_SIZE = 16
+
+
+def _digest(payload):
+    return hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+
+
+def write_cascade(cascade, *, n_keys, gamma, fingerprint_bits, seed):
+    header = _HEADER.pack(
+        MAGIC, FORMAT_VERSION, n_keys, gamma, seed, fingerprint_bits,
+        len(cascade.level_bits), len(cascade.words), len(cascade.fingerprints),
+        len(cascade.fallback),
+    )
+    payload = b"".join([
+        header,
+        *(np.ascontiguousarray(a, dtype="<u8").tobytes() for a in (
+            cascade.level_bits, cascade.words, cascade.fingerprints, cascade.fallback)),
+    ])
+    return payload + _digest(payload)
+
+
+def _fail(reason):
+    raise ValueError(f"not a valid minimal perfect hash: {reason}")
+
+
+def _read_header(data):
+    if len(data) < _HEADER.size + _DIGEST_SIZE:
+        _fail(f"{len(data)} bytes is shorter than the {_HEADER.size + _DIGEST_SIZE}-byte minimum")
+    fields = _HEADER.unpack_from(data)
+    magic, version = fields[:2]
+    if magic != MAGIC:
+        _fail(f"bad magic {magic!r}")
+    if version != FORMAT_VERSION:
+        newer = " (written by a newer sklearn-compress; upgrade to read it)" * (
+            version > FORMAT_VERSION)
+        _fail(f"format version {version} is not supported, this library reads version "
+              f"{FORMAT_VERSION}{newer}")
+    if _digest(data[:-_DIGEST_SIZE]) != data[-_DIGEST_SIZE:]:
+        _fail("checksum mismatch (truncated or corrupted data)")
+    return fields[2:]
+
+
+def _check_params(n_keys, gamma, seed, fingerprint_bits, n_levels):
+    if not (math.isfinite(gamma) and 1.0 <= gamma <= 100.0):
+        _fail(f"gamma {gamma!r} outside [1, 100]")
+    if seed > MAX_SEED:
+        _fail(f"seed {seed} too large")
+    if fingerprint_bits > 32:
+        _fail(f"fingerprint_bits {fingerprint_bits} > 32")
+    if n_levels > MAX_LEVELS:
+        _fail(f"{n_levels} levels > {MAX_LEVELS}")
+    if n_keys > MAX_LEVEL_BITS:
+        _fail(f"n_keys {n_keys} too large")
+
+
+def _split_arrays(data, counts):
+    body = memoryview(data)[_HEADER.size: len(data) - _DIGEST_SIZE]
+    expected = 8 * sum(counts)
+    if len(body) != expected:
+        _fail(f"arrays take {len(body)} bytes, the header declares {expected}")
+    arrays, start = [], 0
+    for count in counts:
+        arrays.append(np.frombuffer(body, dtype="<u8", count=count, offset=start))
+        start += 8 * count
+    return arrays
+
+
+def _check_cascade(cascade, n_keys, fingerprint_bits):
+    level_bits, words = cascade.level_bits, cascade.words
+    if np.any(level_bits == 0) or np.any(level_bits % 64):
+        _fail("level sizes must be positive multiples of 64 bits")
+    used_words = int(level_bits.sum()) // 64
+    if len(words) != -(-used_words // WORDS_PER_BLOCK) * WORDS_PER_BLOCK:
+        _fail(f"{len(words)} words do not match the levels' {used_words}")
+    if np.bitwise_count(words[used_words:]).any():
+        _fail("padding bits are set")
+    n_fallback = len(cascade.fallback)
+    if int(np.bitwise_count(words).sum(dtype=np.int64)) + n_fallback != n_keys:
+        _fail("set bits plus fallback keys do not add up to n_keys")
+    if len(cascade.fingerprints) != (n_keys * fingerprint_bits + 63) // 64 + 1:
+        _fail("fingerprint array has the wrong length")
+    fallback = cascade.fallback
+    if n_fallback > 1:
+        h1, h2 = fallback[:, 0], fallback[:, 1]
+        increasing = (h1[1:] > h1[:-1]) | ((h1[1:] == h1[:-1]) & (h2[1:] > h2[:-1]))
+        if not increasing.all():
+            _fail("fallback table is not strictly sorted")
+
+
+def read_cascade(data):
+    """Parse :func:`write_cascade` output; raise ``ValueError`` on any defect."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    (n_keys, gamma, seed, fingerprint_bits, n_levels, n_words, n_fingerprint_words,
+     n_fallback) = _read_header(data)
+    _check_params(n_keys, gamma, seed, fingerprint_bits, n_levels)
+    level_bits, words, fingerprint_words, fallback = _split_arrays(
+        data, (n_levels, n_words, n_fingerprint_words, 2 * n_fallback))
+    # Native, aligned arrays (a copy only if the buffer is misaligned), so
+    # that memoryviews of them index as plain uint64.
+    level_bits, words, fingerprint_words, fallback = (
+        np.require(a, dtype=np.uint64, requirements="A")
+        for a in (level_bits, words, fingerprint_words, fallback))
+    cascade = CascadeArrays(level_bits=level_bits, words=words,
+                            fingerprints=fingerprint_words, fallback=fallback.reshape(-1, 2))
+    _check_cascade(cascade, n_keys, fingerprint_bits)
+    params = {"n_keys": n_keys, "gamma": gamma, "fingerprint_bits": fingerprint_bits, "seed": seed}
+    return cascade, params
