@@ -71,7 +71,7 @@ def deduplicate(hashes, duplicates):
     return hashes[~repeated]
 
 
-def _level_size(n_keys, gamma):
+def level_size(n_keys, gamma):
     n_bits = -(-int(np.ceil(gamma * n_keys)) // 64) * 64
     if n_bits > MAX_LEVEL_BITS:
         raise ValueError(
@@ -100,7 +100,7 @@ def build_cascade(hashes, *, gamma, fingerprint_bits):
     for level in range(MAX_LEVELS):
         if not len(h1):
             break
-        n_bits = _level_size(len(h1), gamma)
+        n_bits = level_size(len(h1), gamma)
         bits, positions, placed = _place_level(h1, h2, level, n_bits)
         # A placed key's slot is the rank of its bit: keys placed before this
         # level, plus the set bits of this level up to and including its own.

@@ -21,7 +21,7 @@ import struct
 import numpy as np
 
 from ._bits import WORDS_PER_BLOCK
-from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays
+from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays, level_size
 from ._hashing import MAX_SEED
 
 __all__ = ["FORMAT_VERSION", "read_cascade", "write_cascade"]
@@ -96,7 +96,7 @@ def _split_arrays(data, counts):
     return arrays
 
 
-def _check_cascade(cascade, n_keys, fingerprint_bits):
+def _check_cascade(cascade, n_keys, gamma, fingerprint_bits):
     level_bits, words = cascade.level_bits, cascade.words
     if np.any(level_bits == 0) or np.any(level_bits % 64):
         _fail("level sizes must be positive multiples of 64 bits")
@@ -108,6 +108,7 @@ def _check_cascade(cascade, n_keys, fingerprint_bits):
     n_fallback = len(cascade.fallback)
     if int(np.bitwise_count(words).sum(dtype=np.int64)) + n_fallback != n_keys:
         _fail("set bits plus fallback keys do not add up to n_keys")
+    _check_level_sizes(cascade, n_keys, gamma)
     if len(cascade.fingerprints) != (n_keys * fingerprint_bits + 63) // 64 + 1:
         _fail("fingerprint array has the wrong length")
     fallback = cascade.fallback
@@ -116,6 +117,24 @@ def _check_cascade(cascade, n_keys, fingerprint_bits):
         increasing = (h1[1:] > h1[:-1]) | ((h1[1:] == h1[:-1]) & (h2[1:] > h2[:-1]))
         if not increasing.all():
             _fail("fallback table is not strictly sorted")
+
+
+def _check_level_sizes(cascade, n_keys, gamma):
+    """Each level must be sized for the keys the levels before it left unplaced."""
+    level_bits = cascade.level_bits
+    if not len(level_bits):
+        if n_keys != len(cascade.fallback):
+            _fail("no levels, yet keys outside the fallback table")
+        return
+    first_words = ((np.cumsum(level_bits) - level_bits) // 64).astype(np.int64)
+    used_words = int(level_bits.sum()) // 64
+    placed = np.add.reduceat(np.bitwise_count(cascade.words[:used_words]), first_words,
+                             dtype=np.int64)
+    unplaced = n_keys
+    for n_bits, n_placed in zip(level_bits.tolist(), placed.tolist(), strict=True):
+        if unplaced == 0 or n_bits != level_size(unplaced, gamma):
+            _fail(f"a level of {n_bits} bits does not fit the {unplaced} keys left for it")
+        unplaced -= n_placed
 
 
 def read_cascade(data):
@@ -135,6 +154,6 @@ def read_cascade(data):
         for a in (level_bits, words, fingerprint_words, fallback))
     cascade = CascadeArrays(level_bits=level_bits, words=words,
                             fingerprints=fingerprint_words, fallback=fallback.reshape(-1, 2))
-    _check_cascade(cascade, n_keys, fingerprint_bits)
+    _check_cascade(cascade, n_keys, gamma, fingerprint_bits)
     params = {"n_keys": n_keys, "gamma": gamma, "fingerprint_bits": fingerprint_bits, "seed": seed}
     return cascade, params
