@@ -1,8 +1,18 @@
 """sklearn-compress: shrink fitted scikit-learn text models, same predictions."""
 
+from ._compress import compress
 from ._mph import MinimalPerfectHash
 from ._quantized import QuantizedLinearModel
+from ._report import CompressionReport, compression_report
+from ._vectorizer import CompressedVectorizer
 
-__all__ = ["MinimalPerfectHash", "QuantizedLinearModel"]
+__all__ = [
+    "CompressedVectorizer",
+    "CompressionReport",
+    "MinimalPerfectHash",
+    "QuantizedLinearModel",
+    "compress",
+    "compression_report",
+]
 
 __version__ = "0.1.0.dev0"

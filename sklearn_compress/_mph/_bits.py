@@ -20,6 +20,9 @@ __all__ = [
 WORDS_PER_BLOCK = 8
 _ONE = np.uint64(1)
 _NATIVE_FIELD_DTYPES = {8: np.uint8, 16: np.uint16, 32: np.uint32}
+_EVEN_BYTES = np.uint64(0x00FF_00FF_00FF_00FF)
+# Multiplying by this sums the four 16-bit lanes of a word into its top lane.
+_SUM_16BIT_LANES = np.uint64(0x0001_0001_0001_0001)
 
 
 def rank_directory(words):
@@ -32,18 +35,40 @@ def rank_directory(words):
 
 def rank(words, block_ranks, positions):
     """Number of set bits strictly before each position (int64 array)."""
+    block = positions >> np.uint64(6 + 3)
     word_index = positions >> np.uint64(6)
-    block = positions >> np.uint64(9)
-    rows = words.reshape(-1, WORDS_PER_BLOCK)[block]
-    word_in_block = (word_index & np.uint64(7))[:, None]
-    earlier_words = np.arange(WORDS_PER_BLOCK, dtype=np.uint64) < word_in_block
-    in_block = np.bitwise_count(rows, where=earlier_words, out=np.zeros(rows.shape, np.uint8))
-    below_bit = np.left_shift(_ONE, positions & np.uint64(63)) - _ONE
-    in_word = np.bitwise_count(words[word_index] & below_bit)
+    # take() copies the 64-byte rows about twice as fast as fancy indexing.
+    rows = np.take(words.reshape(-1, WORDS_PER_BLOCK), block, axis=0)
     total = block_ranks[block].astype(np.int64)
-    total += in_block.sum(axis=1, dtype=np.int64)
-    total += in_word
+    total += _count_words_before(rows, word_index & np.uint64(WORDS_PER_BLOCK - 1))
+    below_bit = np.left_shift(_ONE, positions & np.uint64(63))
+    below_bit -= _ONE
+    below_bit &= words[word_index]
+    total += np.bitwise_count(below_bit)
     return total
+
+
+def _count_words_before(rows, word_in_block):
+    """Set bits in ``rows[i, :word_in_block[i]]`` for each row (int64 view of a uint64 array).
+
+    The 8 popcounts of a row (each <= 64) are 8 bytes, read as one uint64 with
+    word ``j`` in byte ``j``: a mask keeps the bytes of the earlier words, and a
+    multiply adds them up. The sum can reach 7 * 64 > 255, so byte pairs are
+    first added into 16-bit lanes. This avoids a reduction along a length-8
+    axis, which numpy does slowly.
+    """
+    lanes = np.bitwise_count(rows).view(np.uint64).ravel()
+    keep = word_in_block << np.uint64(3)
+    np.left_shift(_ONE, keep, out=keep)
+    keep -= _ONE
+    lanes &= keep
+    odd_bytes = lanes >> np.uint64(8)
+    odd_bytes &= _EVEN_BYTES
+    lanes &= _EVEN_BYTES
+    lanes += odd_bytes
+    lanes *= _SUM_16BIT_LANES
+    lanes >>= np.uint64(48)
+    return lanes.view(np.int64)
 
 
 def pack_fields(values, width):

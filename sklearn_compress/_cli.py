@@ -1,0 +1,111 @@
+"""The ``sklearn-compress`` command line (also ``python -m sklearn_compress``)."""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import joblib
+
+from ._compress import compress
+from ._report import compression_report, size_breakdown
+
+__all__ = ["main"]
+
+_TRUST_WARNING = (
+    "Loading a joblib file runs pickle, which can execute arbitrary code: "
+    "only load files you trust."
+)
+
+
+class CommandError(Exception):
+    """An error reported as one line on stderr with exit code 2."""
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="sklearn-compress",
+        description="Compress fitted scikit-learn pipelines. " + _TRUST_WARNING,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    squeeze = commands.add_parser(
+        "compress", help="compress a joblib model file",
+        description="Compress the fitted pipeline in MODEL into OUT and print the size "
+                    "table. " + _TRUST_WARNING,
+    )
+    squeeze.add_argument("model", type=Path, help="joblib file of a fitted pipeline")
+    squeeze.add_argument("out", type=Path, help="joblib file to write (replaced atomically)")
+    squeeze.add_argument("--bits", type=int, default=8, help="bits per weight, 2..8 (default 8)")
+    squeeze.add_argument("--fingerprint-bits", type=int, default=8,
+                         help="fingerprint bits per feature, 0..32 (default 8)")
+    squeeze.add_argument("--per-class", action="store_true",
+                         help="one quantization scale per class")
+    inspect = commands.add_parser(
+        "inspect", help="print the size breakdown of a model file",
+        description="Print each step's pickled and in-memory size. " + _TRUST_WARNING,
+    )
+    inspect.add_argument("file", type=Path, help="joblib model file")
+    return parser
+
+
+def _load(path):
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    try:
+        return joblib.load(path)
+    except Exception as exc:
+        raise CommandError(f"{path}: cannot load it as a joblib file ({exc})") from None
+
+
+def dump_atomically(obj, path):
+    """joblib-dump ``obj`` to ``path`` through a temporary file and a rename.
+
+    A failure at any point leaves an existing ``path`` as it was.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            joblib.dump(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _compress_command(args):
+    model = _load(args.model)
+    try:
+        compressed = compress(model, bits=args.bits, fingerprint_bits=args.fingerprint_bits,
+                              per_class=args.per_class)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(f"{args.model}: {exc}") from None
+    if not args.out.parent.is_dir():
+        raise CommandError(f"{args.out}: cannot write, {args.out.parent} is not a directory")
+    try:
+        dump_atomically(compressed, args.out)
+    except OSError as exc:
+        raise CommandError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+    print(compression_report(model, compressed))
+    print(f"file: {args.model.stat().st_size:,} -> {args.out.stat().st_size:,} bytes")
+
+
+def _inspect_command(args):
+    model = _load(args.file)
+    print(f"{args.file}: {args.file.stat().st_size:,} bytes")
+    print("\n".join(size_breakdown(model)))
+
+
+def main(argv=None):
+    """Run the command line; return its exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        {"compress": _compress_command, "inspect": _inspect_command}[args.command](args)
+    except CommandError as exc:
+        print(f"sklearn-compress: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

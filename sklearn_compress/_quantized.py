@@ -1,0 +1,714 @@
+"""Low-bit sparse weights for fitted linear models.
+
+:class:`QuantizedLinearModel` replaces the float ``coef_`` of a fitted
+scikit-learn linear model by signed integer codes on a symmetric grid (zero is
+exactly representable), drops the weights that round to zero, and stores the
+rest by feature so that prediction only reads the rows of the features present
+in the input.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit
+from sklearn import linear_model, svm
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._tags import get_tags
+from sklearn.utils.extmath import softmax
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["QuantizedLinearModel"]
+
+# How the decision values become predictions / probabilities. The values are
+# those of the fitted ``link_`` attribute.
+LINK_IDENTITY = "identity"  # regressor: the decision is the prediction
+LINK_NONE = "none"  # classifier without predict_proba
+LINK_LOGISTIC = "logistic"  # LogisticRegression: expit if binary, else softmax
+LINK_OVR_LOGISTIC = "ovr_logistic"  # SGD log_loss: expit, normalized over classes
+LINK_MODIFIED_HUBER = "modified_huber"  # SGD modified_huber: (clip(d, -1, 1) + 1) / 2
+
+_CLASSIFIER_NAMES = (
+    "LogisticRegression",
+    "LogisticRegressionCV",
+    "SGDClassifier",
+    "RidgeClassifier",
+    "RidgeClassifierCV",
+    "Perceptron",
+    "PassiveAggressiveClassifier",
+)
+_REGRESSOR_NAMES = (
+    "LinearRegression",
+    "Ridge",
+    "RidgeCV",
+    "Lasso",
+    "LassoCV",
+    "ElasticNet",
+    "ElasticNetCV",
+    "SGDRegressor",
+    "PassiveAggressiveRegressor",
+)
+
+
+def _supported_classes():
+    """Map each supported estimator class to whether it is a classifier.
+
+    Exact classes only: a subclass may override ``decision_function``. Classes
+    that a scikit-learn release removed (PassiveAggressive* are deprecated in
+    1.8) are simply left out.
+    """
+    classes = {}
+    for names, is_classifier in ((_CLASSIFIER_NAMES, True), (_REGRESSOR_NAMES, False)):
+        for name in names:
+            cls = getattr(linear_model, name, None)
+            if cls is not None:
+                classes[cls] = is_classifier
+    classes[svm.LinearSVC] = True
+    classes[svm.LinearSVR] = False
+    return classes
+
+
+_SUPPORTED = _supported_classes()
+
+
+def _check_supported(estimator):
+    if type(estimator) not in _SUPPORTED:
+        supported = ", ".join(sorted(cls.__name__ for cls in _SUPPORTED))
+        raise TypeError(
+            f"QuantizedLinearModel cannot quantize {type(estimator).__name__}: its "
+            f"decision is not known to be X @ coef_.T + intercept_. Supported "
+            f"estimators (exact classes): {supported}."
+        )
+
+
+def _link_of(estimator):
+    """The link function of a fitted supported estimator, as sklearn 1.9 applies it."""
+    if not _SUPPORTED[type(estimator)]:
+        return LINK_IDENTITY
+    if isinstance(estimator, linear_model.LogisticRegression):
+        # Since sklearn 1.8 LogisticRegression has no one-vs-rest mode: its
+        # predict_proba is expit for two classes and softmax otherwise.
+        return LINK_LOGISTIC
+    if type(estimator) is linear_model.SGDClassifier:
+        return {"log_loss": LINK_OVR_LOGISTIC, "modified_huber": LINK_MODIFIED_HUBER}.get(
+            estimator.loss, LINK_NONE
+        )
+    return LINK_NONE
+
+
+def _float_weights(estimator):
+    """``coef_`` as a 2-D (n_outputs, n_features) float64 array or CSR matrix."""
+    coef = estimator.coef_
+    if sparse.issparse(coef):  # after SparseCoefMixin.sparsify()
+        weights = sparse.csr_array(coef, dtype=np.float64)
+        values = weights.data
+    else:
+        weights = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+        values = weights
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{type(estimator).__name__}.coef_ contains NaN or infinite weights; "
+            "they cannot be quantized."
+        )
+    return weights
+
+
+def _intercepts(estimator, n_outputs):
+    intercept = np.asarray(estimator.intercept_, dtype=np.float64)
+    if intercept.size not in (1, n_outputs) or intercept.ndim > 1:
+        raise ValueError(
+            f"{type(estimator).__name__}.intercept_ has shape {intercept.shape}, "
+            f"expected a scalar or ({n_outputs},)."
+        )
+    if not np.all(np.isfinite(intercept)):
+        raise ValueError(f"{type(estimator).__name__}.intercept_ is NaN or infinite.")
+    return np.broadcast_to(intercept, (n_outputs,)).copy()
+
+
+def _check_outputs_match_classes(estimator, n_outputs):
+    n_classes = len(estimator.classes_)
+    # RidgeClassifier fitted on an indicator matrix keeps it in its label binarizer.
+    target_type = getattr(getattr(estimator, "_label_binarizer", None), "y_type_", "")
+    if target_type.startswith("multilabel") or n_outputs != (1 if n_classes == 2 else n_classes):
+        raise TypeError(
+            f"QuantizedLinearModel cannot quantize this {type(estimator).__name__}: "
+            f"{n_outputs} weight rows for {n_classes} classes (multilabel models are "
+            "not supported)."
+        )
+
+
+def _scales(weights, bits, per_class):
+    """Step between two levels: max |w| / (2**(bits-1) - 1), per row or global."""
+    abs_weights = abs(weights)
+    if sparse.issparse(weights):
+        row_max = abs_weights.max(axis=1).toarray().ravel()
+    else:
+        row_max = abs_weights.max(axis=1)
+    return row_max / _max_code(bits) if per_class else row_max.max() / _max_code(bits)
+
+
+def _max_code(bits):
+    return 2 ** (bits - 1) - 1
+
+
+def _quantize(weights, scale, bits):
+    """Integer codes by feature: a CSR (n_features, n_outputs) int8 array."""
+    n_outputs = weights.shape[0]
+    # A zero scale means an all-zero row (or matrix): any divisor gives code 0.
+    divisor = np.broadcast_to(np.where(scale > 0, scale, 1.0), (n_outputs,))
+    max_code = _max_code(bits)
+    if sparse.issparse(weights):
+        weights = weights.tocoo()
+        codes = np.rint(weights.data / divisor[weights.row])
+        codes = sparse.coo_array(
+            (np.clip(codes, -max_code, max_code).astype(np.int8), (weights.col, weights.row)),
+            shape=weights.shape[::-1],
+        ).tocsr()
+        codes.eliminate_zeros()
+        codes.sort_indices()
+        return codes
+    codes = np.rint(weights / divisor[:, None])
+    return sparse.csr_array(np.clip(codes, -max_code, max_code).astype(np.int8).T)
+
+
+def _pack(indptr, output_ids, codes, n_outputs):
+    """Fitted storage attributes, in the smaller of the sparse and dense layouts.
+
+    Sparse: for feature ``j`` the outputs ``output_ids[indptr[j]:indptr[j+1]]``
+    have the non-zero codes ``codes[indptr[j]:indptr[j+1]]``. Dense: an int8
+    (n_features, n_outputs) matrix, smaller when few codes are zero (and always
+    for binary classifiers and single-output regressors).
+    """
+    n_features = len(indptr) - 1
+    nnz = len(codes)
+    indptr_dtype = np.int32 if nnz <= np.iinfo(np.int32).max else np.int64
+    ids_dtype = np.min_scalar_type(max(n_outputs - 1, 0))
+    sparse_bytes = (n_features + 1) * np.dtype(indptr_dtype).itemsize + nnz * (
+        ids_dtype.itemsize + 1
+    )
+    if n_features * n_outputs < sparse_bytes:
+        dense = np.zeros((n_features, n_outputs), dtype=np.int8)
+        dense[_rows_of_entries(np.diff(indptr)), output_ids] = codes
+        return {"layout_": "dense", "codes_": dense, "indptr_": None, "output_ids_": None}
+    return {
+        "layout_": "sparse",
+        "codes_": np.asarray(codes, dtype=np.int8),
+        "indptr_": np.asarray(indptr, dtype=indptr_dtype),
+        "output_ids_": np.asarray(output_ids, dtype=ids_dtype),
+    }
+
+
+def _rows_of_entries(counts):
+    """For entries stored row after row, ``counts[i]`` in row ``i``: each entry's row."""
+    return np.repeat(np.arange(len(counts)), counts)
+
+
+def _gather_rows(indptr, rows):
+    """Positions of the entries of ``rows`` (in that order) and their new indptr."""
+    starts = indptr[rows].astype(np.int64)
+    counts = indptr[rows + 1] - starts
+    new_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_indptr[1:])
+    # Entry k of the output comes from starts[row] + (k - new_indptr[row]).
+    positions = np.arange(new_indptr[-1]) + np.repeat(starts - new_indptr[:-1], counts)
+    return positions, new_indptr
+
+
+def _binary_columns(positive):
+    return np.column_stack([1.0 - positive, positive])
+
+
+def _normalize_rows(prob):
+    """Divide each row by its sum, as sklearn does for one-vs-rest probabilities."""
+    prob_sum = prob.sum(axis=1)
+    all_zero = prob_sum == 0
+    if np.any(all_zero):  # sklearn gives uniform probabilities then
+        prob[all_zero, :] = 1
+        prob_sum[all_zero] = prob.shape[1]
+    prob /= prob_sum[:, None]
+    return prob
+
+
+def _logistic_proba(decision):
+    if decision.ndim == 1:
+        return _binary_columns(expit(decision))
+    return softmax(decision)
+
+
+def _ovr_logistic_proba(decision):
+    if decision.ndim == 1:
+        return _binary_columns(expit(decision))
+    return _normalize_rows(expit(decision))
+
+
+def _modified_huber_proba(decision):
+    prob = (np.clip(decision, -1, 1) + 1.0) / 2.0
+    if decision.ndim == 1:
+        return _binary_columns(prob)
+    return _normalize_rows(prob)
+
+
+_PROBA = {
+    LINK_LOGISTIC: _logistic_proba,
+    LINK_OVR_LOGISTIC: _ovr_logistic_proba,
+    LINK_MODIFIED_HUBER: _modified_huber_proba,
+}
+
+# Largest float slice of the weights built at once during prediction (16 MB of
+# float64): bounds the memory of a batch prediction whatever the model size.
+_BLOCK_VALUES = 2**21
+
+
+def _estimator_has(method):
+    """``available_if`` check: the fitted link if fitted, else the wrapped estimator."""
+
+    def check(self):
+        if hasattr(self, "link_"):
+            return _link_has(self.link_, method)
+        return hasattr(self._template_estimator(), method)
+
+    return check
+
+
+def _link_has(link, method):
+    if method in ("predict_proba", "predict_log_proba"):
+        return link in _PROBA
+    if method == "decision_function":
+        return link != LINK_IDENTITY
+    raise ValueError(method)
+
+
+class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
+    """A fitted linear model with low-bit, sparse integer weights.
+
+    The weights ``coef_`` of a scikit-learn linear model are replaced by signed
+    integer codes on a symmetric grid, ``weight = code * scale_``, with
+    ``|code| <= 2**(bits - 1) - 1`` and ``scale_ = max|w| / (2**(bits - 1) - 1)``.
+    Weights that round to zero are dropped. Intercepts stay float. Predictions,
+    decision values and probabilities are computed as the wrapped model does,
+    from the quantized weights. The float weights are not kept.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A scikit-learn linear model whose decision is
+        ``X @ coef_.T + intercept_``: LogisticRegression(CV), LinearSVC,
+        SGDClassifier, RidgeClassifier(CV), Perceptron,
+        PassiveAggressiveClassifier, LinearRegression, Ridge(CV), Lasso(CV),
+        ElasticNet(CV), SGDRegressor, PassiveAggressiveRegressor or LinearSVR.
+        ``None`` means ``LogisticRegression()``.
+    bits : int, default=8
+        Bits per code, from 2 (codes -1, 0, 1) to 8 (codes -127..127).
+    per_class : bool, default=False
+        One scale per class (per output) instead of one for the whole weight
+        matrix. Classes with small weights then keep more precision.
+    prefit : bool, default=False
+        If True, ``estimator`` is already fitted: :meth:`fit` quantizes it and
+        ignores any data. It is never refitted.
+
+    Attributes
+    ----------
+    scale_ : float or ndarray of shape (n_outputs,)
+        Quantization step, an array when ``per_class=True``. Zero when all the
+        weights (of that output) are zero.
+    layout_ : {"sparse", "dense"}
+        Storage of the codes, whichever is smaller.
+    codes_ : ndarray of int8
+        Sparse layout: the non-zero codes, feature after feature, shape (nnz,).
+        Dense layout: all codes, shape (n_features_in_, n_outputs).
+    indptr_ : ndarray of int32 or int64, shape (n_features_in_ + 1,), or None
+        Sparse layout: the codes of feature ``j`` are
+        ``codes_[indptr_[j]:indptr_[j + 1]]``. None in the dense layout.
+    output_ids_ : ndarray of unsigned int, shape (nnz,), or None
+        Sparse layout: the output (class) of each code. None in the dense layout.
+    intercept_ : ndarray of shape (n_outputs,)
+        Float intercepts.
+    n_outputs_ : int
+        Rows of the wrapped ``coef_``: 1 for binary classifiers and
+        single-output regressors.
+    link_ : str
+        How decision values become predictions: "identity" (regressor),
+        "none" (classifier without probabilities), "logistic", "ovr_logistic"
+        or "modified_huber".
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers only).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when they were all strings.
+
+    See Also
+    --------
+    sklearn.feature_selection.SelectFromModel : Meta-estimator with the same
+        ``prefit`` convention.
+
+    Notes
+    -----
+    Each decision value differs from the float model's by at most
+    ``scale_ / 2 * sum_j |x_j|`` (half a step per unit of input), plus float
+    rounding.
+
+    With ``prefit=True`` the ``estimator`` parameter refers to the caller's
+    fitted model. When pickled, that parameter is replaced by an unfitted
+    clone (same hyperparameters) so that no float weights are saved.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_compress import QuantizedLinearModel
+    >>> X, y = load_iris(return_X_y=True)
+    >>> float_model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> model = QuantizedLinearModel(float_model, prefit=True).fit()
+    >>> model.layout_, model.codes_.dtype, model.codes_.shape
+    ('dense', dtype('int8'), (4, 3))
+    >>> agreement = (model.predict(X) == float_model.predict(X)).mean()
+    >>> bool(agreement > 0.95)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"]), None],
+        "bits": [Interval(Integral, 2, 8, closed="both")],
+        "per_class": ["boolean"],
+        "prefit": ["boolean"],
+    }
+
+    def __init__(self, estimator=None, *, bits=8, per_class=False, prefit=False):
+        self.estimator = estimator
+        self.bits = bits
+        self.per_class = per_class
+        self.prefit = prefit
+
+    def _template_estimator(self):
+        return linear_model.LogisticRegression() if self.estimator is None else self.estimator
+
+    @_fit_context(
+        # The wrapped estimator validates its own parameters.
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X=None, y=None, sample_weight=None, **fit_params):
+        """Quantize the wrapped estimator, fitting a clone of it first unless prefit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features), default=None
+            Training data. Ignored when ``prefit=True``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets. Ignored when ``prefit=True``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the estimator's ``fit`` when given. Ignored when
+            ``prefit=True``.
+        **fit_params : dict
+            Other parameters of the estimator's ``fit``. Ignored when
+            ``prefit=True``.
+
+        Returns
+        -------
+        self : QuantizedLinearModel
+            The fitted model.
+        """
+        estimator = self._template_estimator()
+        _check_supported(estimator)
+        if self.prefit:
+            try:
+                check_is_fitted(estimator)
+            except NotFittedError as exc:
+                raise NotFittedError(
+                    "When `prefit=True`, `estimator` is expected to be a fitted estimator."
+                ) from exc
+            self._set_input_features(estimator)
+        else:
+            X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=True)
+            if sample_weight is not None:
+                fit_params["sample_weight"] = sample_weight
+            estimator = clone(estimator).fit(X, y, **fit_params)
+        self._quantize_estimator(estimator)
+        return self
+
+    def _set_input_features(self, estimator):
+        self.n_features_in_ = (
+            estimator.n_features_in_
+            if hasattr(estimator, "n_features_in_")
+            else estimator.coef_.shape[-1]
+        )
+        if hasattr(estimator, "feature_names_in_"):
+            self.feature_names_in_ = np.asarray(estimator.feature_names_in_)
+
+    def _quantize_estimator(self, estimator):
+        """Set the fitted attributes from a fitted estimator, keeping no float weights."""
+        weights = _float_weights(estimator)
+        n_outputs, n_features = weights.shape
+        if n_features != self.n_features_in_:
+            raise ValueError(
+                f"{type(estimator).__name__}.coef_ has {n_features} features but "
+                f"n_features_in_ is {self.n_features_in_}."
+            )
+        self.link_ = _link_of(estimator)
+        if self.link_ != LINK_IDENTITY:
+            _check_outputs_match_classes(estimator, n_outputs)
+            self.classes_ = np.asarray(estimator.classes_).copy()
+        self.n_outputs_ = n_outputs
+        # Outputs are 1-D when the wrapped model's are: binary classifiers and
+        # regressors fitted on a 1-D target (1-D coef_).
+        self._ravel_output = self.link_ != LINK_IDENTITY or np.ndim(estimator.coef_) == 1
+        self.intercept_ = _intercepts(estimator, n_outputs)
+        scale = _scales(weights, self.bits, self.per_class)
+        codes = _quantize(weights, scale, self.bits)
+        self.scale_ = scale if self.per_class else float(scale)
+        self._set_storage(_pack(codes.indptr, codes.indices, codes.data, n_outputs))
+
+    def _set_storage(self, attributes):
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    def _dequantized_rows(self, features):
+        """Float64 (len(features), n_outputs) weights of only these features."""
+        if self.layout_ == "dense":
+            weights = self.codes_[features].astype(np.float64)
+        else:
+            positions, indptr = _gather_rows(self.indptr_, features)
+            weights = np.zeros((len(features), self.n_outputs_))
+            rows = _rows_of_entries(np.diff(indptr))
+            weights[rows, self.output_ids_[positions]] = self.codes_[positions]
+        weights *= self.scale_
+        return weights
+
+    def _decision(self, X):
+        """Decision values (n_samples, n_outputs) reading only the present features."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        features, X_present = _present_features(X)
+        scores = np.zeros((X.shape[0], self.n_outputs_))
+        block_size = max(1, _BLOCK_VALUES // self.n_outputs_)
+        for X_block, block_features in _column_blocks(X_present, features, block_size):
+            scores += X_block @ self._dequantized_rows(block_features)
+        scores += self.intercept_
+        return scores
+
+    def _shaped(self, scores):
+        return scores.ravel() if self._ravel_output and scores.shape[1] == 1 else scores
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision values of the classifier, from the quantized weights.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Float64 decision values; 1-D for binary classifiers, positive
+            values meaning ``classes_[1]``.
+        """
+        return self._shaped(self._decision(X))
+
+    def predict(self, X):
+        """Predict class labels or regression targets as the wrapped model does.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels, or float64 targets for regressors.
+        """
+        scores = self._shaped(self._decision(X))
+        if self.link_ == LINK_IDENTITY:
+            return scores
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(np.intp)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities, with the wrapped model's link function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities of the classes in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return _PROBA[self.link_](self.decision_function(X))
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities of the classes in the order of ``classes_``.
+        """
+        return np.log(self.predict_proba(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy for classifiers, R² for regressors, like the wrapped model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels or targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy or coefficient of determination.
+        """
+        check_is_fitted(self)
+        metric = r2_score if self.link_ == LINK_IDENTITY else accuracy_score
+        return float(metric(y, self.predict(X), sample_weight=sample_weight))
+
+    def take_features(self, indices):
+        """A new fitted model whose input feature ``j`` is this model's ``indices[j]``.
+
+        Use it to reorder and/or select the input features, e.g. to follow the
+        slots of a new vocabulary. Features not listed are dropped; a feature
+        may be listed more than once.
+
+        Parameters
+        ----------
+        indices : array-like of int, shape (n_new_features,)
+            Old feature index of each new feature, in ``[0, n_features_in_)``.
+
+        Returns
+        -------
+        model : QuantizedLinearModel
+            A fitted model with ``n_features_in_ == len(indices)``.
+        """
+        check_is_fitted(self)
+        indices = self._validated_feature_indices(indices)
+        taken = clone(self)
+        for name in ("link_", "classes_", "n_outputs_", "intercept_", "_ravel_output"):
+            if hasattr(self, name):
+                setattr(taken, name, getattr(self, name))
+        taken.scale_ = self.scale_
+        taken.n_features_in_ = len(indices)
+        if hasattr(self, "feature_names_in_"):
+            taken.feature_names_in_ = self.feature_names_in_[indices]
+        taken._set_storage(self._taken_storage(indices))
+        return taken
+
+    def _validated_feature_indices(self, indices):
+        indices = np.asarray(indices)
+        if indices.ndim != 1:
+            raise ValueError(f"indices must be 1-D, got shape {indices.shape}.")
+        if indices.size and not np.issubdtype(indices.dtype, np.integer):
+            raise ValueError(f"indices must be integers, got dtype {indices.dtype}.")
+        indices = indices.astype(np.int64)
+        out_of_range = (indices < 0) | (indices >= self.n_features_in_)
+        if np.any(out_of_range):
+            raise ValueError(
+                f"indices must be in [0, {self.n_features_in_}); got "
+                f"{indices[out_of_range][0]}."
+            )
+        return indices
+
+    def _taken_storage(self, indices):
+        if self.layout_ == "dense":
+            dense = self.codes_[indices]
+            rows, output_ids = np.nonzero(dense)
+            indptr = np.zeros(len(indices) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=len(indices)), out=indptr[1:])
+            return _pack(indptr, output_ids, dense[rows, output_ids], self.n_outputs_)
+        positions, indptr = _gather_rows(self.indptr_, indices)
+        return _pack(indptr, self.output_ids_[positions], self.codes_[positions], self.n_outputs_)
+
+    @property
+    def zero_features_(self):
+        """Boolean mask over input features, True where every code is zero.
+
+        A vectorizer may leave these features out: they do not change any output.
+        """
+        check_is_fitted(self)
+        if self.layout_ == "dense":
+            return ~self.codes_.any(axis=1)
+        return np.diff(self.indptr_) == 0
+
+    @property
+    def nbytes(self):
+        """Bytes of the arrays that prediction reads (codes, index, scale, intercepts, classes)."""
+        check_is_fitted(self)
+        arrays = [self.codes_, self.indptr_, self.output_ids_, self.intercept_]
+        arrays += [np.asarray(self.scale_), getattr(self, "classes_", None)]
+        return sum(array.nbytes for array in arrays if array is not None)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if state.get("estimator") is not None:
+            # A prefit estimator holds the float weights this model replaces.
+            state = {**state, "estimator": clone(state["estimator"], safe=False)}
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        wrapped = get_tags(self._template_estimator())
+        tags.estimator_type = wrapped.estimator_type
+        tags.classifier_tags = wrapped.classifier_tags
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_label = False  # rejected at fit
+        tags.regressor_tags = wrapped.regressor_tags
+        tags.target_tags = wrapped.target_tags
+        tags.target_tags.required = not self.prefit
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _present_features(X):
+    """The sorted features with a non-zero in X, and X restricted to them."""
+    if not sparse.issparse(X):
+        features = np.flatnonzero(np.any(X != 0, axis=0))
+        return features, X[:, features]
+    features, local_indices = _unique_with_inverse(X.indices, X.shape[1])
+    X_present = sparse.csr_array(
+        (X.data, local_indices, X.indptr), shape=(X.shape[0], len(features))
+    )
+    return features, X_present
+
+
+def _column_blocks(X_present, features, block_size):
+    """Yield (columns of X_present, their features), at most ``block_size`` at a time."""
+    if len(features) <= block_size:  # the common case: no slicing
+        yield X_present, features
+        return
+    for start in range(0, len(features), block_size):
+        block = slice(start, start + block_size)
+        yield X_present[:, block], features[block]
+
+
+def _unique_with_inverse(indices, n_features):
+    """``np.unique(indices, return_inverse=True)``, in O(n_features) for big batches."""
+    if len(indices) * 8 < n_features:  # a few samples: sorting is cheaper
+        return np.unique(indices, return_inverse=True)
+    present = np.zeros(n_features, dtype=bool)
+    present[indices] = True
+    features = np.flatnonzero(present)
+    local_index = np.empty(n_features, dtype=np.intp)
+    local_index[features] = np.arange(len(features))
+    return features, local_index[indices]

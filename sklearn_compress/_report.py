@@ -1,0 +1,203 @@
+"""compression_report(): sizes, agreement and scores of a model and its compressed copy."""
+
+import pickle
+import sys
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.pipeline import Pipeline
+
+__all__ = [
+    "CompressionReport",
+    "compression_report",
+    "format_table",
+    "in_memory_bytes",
+    "pickled_bytes",
+    "size_breakdown",
+]
+
+
+def pickled_bytes(obj):
+    """Length of ``pickle.dumps(obj)`` at the highest protocol."""
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _array_bytes(array, seen):
+    # A view costs nothing beyond the array it views; count that one once.
+    base = array
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    if id(base) in seen:
+        return 0
+    seen.add(id(base))
+    return sys.getsizeof(array) + base.nbytes * (base.base is None)
+
+
+def in_memory_bytes(obj, seen=None):
+    """Approximate bytes held by ``obj`` and everything it references.
+
+    Counts numpy arrays by their data, sparse matrices by their arrays, and
+    Python containers, strings and numbers by ``sys.getsizeof``; shared
+    objects are counted once. Classes, modules and functions are not counted.
+    """
+    seen = set() if seen is None else seen
+    stack, total = [obj], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) or callable(item) and not hasattr(item, "__dict__"):
+            continue
+        if isinstance(item, np.ndarray):
+            total += _array_bytes(item, seen)
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if sparse.issparse(item):
+            stack.extend(a for a in (getattr(item, n, None) for n in
+                                     ("data", "indices", "indptr", "row", "col"))
+                         if a is not None)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+        elif hasattr(item, "__dict__") and not isinstance(item, type(sys)):
+            stack.append(item.__dict__)
+    return total
+
+
+@dataclass
+class StepSizes:
+    """Sizes of one step before and after compression."""
+
+    name: str
+    original: str
+    compressed: str
+    pickled_original: int
+    pickled_compressed: int
+    memory_original: int
+    memory_compressed: int
+
+    @property
+    def pickled_ratio(self):
+        return self.pickled_original / max(self.pickled_compressed, 1)
+
+    @property
+    def memory_ratio(self):
+        return self.memory_original / max(self.memory_compressed, 1)
+
+
+@dataclass
+class CompressionReport:
+    """What compression did to a model: per-step and total sizes, agreement, scores.
+
+    Print it for a table; :meth:`to_dict` gives plain numbers.
+    """
+
+    steps: list = field(default_factory=list)
+    total: StepSizes = None
+    n_samples: int = None
+    agreement: float = None
+    score_original: float = None
+    score_compressed: float = None
+
+    def to_dict(self):
+        """The report as nested plain dicts and numbers."""
+        as_dict = asdict(self)
+        for sizes, entry in zip([*self.steps, self.total], [*as_dict["steps"], as_dict["total"]],
+                                strict=True):
+            entry["pickled_ratio"] = sizes.pickled_ratio
+            entry["memory_ratio"] = sizes.memory_ratio
+        return as_dict
+
+    def __str__(self):
+        header = ("step", "original -> compressed", "pickled bytes", "ratio", "in-memory bytes",
+                  "ratio")
+        rows = [header]
+        for sizes in [*self.steps, self.total]:
+            rows.append((
+                sizes.name, f"{sizes.original} -> {sizes.compressed}",
+                f"{sizes.pickled_original:,} -> {sizes.pickled_compressed:,}",
+                f"{sizes.pickled_ratio:.1f}x",
+                f"{sizes.memory_original:,} -> {sizes.memory_compressed:,}",
+                f"{sizes.memory_ratio:.1f}x",
+            ))
+        lines = format_table(rows)
+        if self.agreement is not None:
+            lines.append(f"prediction agreement on {self.n_samples} samples: "
+                         f"{100 * self.agreement:.2f}%")
+        if self.score_original is not None:
+            lines.append(f"score: {self.score_original:.4f} original, "
+                         f"{self.score_compressed:.4f} compressed")
+        return "\n".join(lines)
+
+
+def format_table(rows):
+    """Lines of a plain-text table whose first row is the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+def size_breakdown(model):
+    """Lines of a table of each step's type, pickled bytes and in-memory bytes."""
+    rows = [("step", "type", "pickled bytes", "in-memory bytes")]
+    for name, step in [*_named_steps(model), ("total", model)] if isinstance(
+            model, Pipeline) else _named_steps(model):
+        rows.append((name, type(step).__name__ if step != "passthrough" else "passthrough",
+                     f"{pickled_bytes(step):,}", f"{in_memory_bytes(step):,}"))
+    return format_table(rows)
+
+
+def _named_steps(model):
+    if isinstance(model, Pipeline):
+        return list(model.steps)
+    return [("model", model)]
+
+
+def _step_sizes(name, original, compressed):
+    return StepSizes(
+        name=name, original=type(original).__name__,
+        compressed=type(compressed).__name__ if compressed != "passthrough" else "passthrough",
+        pickled_original=pickled_bytes(original), pickled_compressed=pickled_bytes(compressed),
+        memory_original=in_memory_bytes(original), memory_compressed=in_memory_bytes(compressed),
+    )
+
+
+def compression_report(original, compressed, X=None, y=None):
+    """Compare a model with its compressed copy.
+
+    Parameters
+    ----------
+    original, compressed : estimator or Pipeline
+        Pipelines are compared step by step (by step name).
+    X : input accepted by both models, default=None
+        If given, the share of samples on which both predict the same.
+    y : array-like, default=None
+        If given with ``X``, the ``score`` of both models.
+
+    Returns
+    -------
+    CompressionReport
+    """
+    original_steps = _named_steps(original)
+    compressed_steps = dict(_named_steps(compressed))
+    missing = [name for name, _ in original_steps if name not in compressed_steps]
+    if missing:
+        raise ValueError(f"the compressed model has no step named {missing[0]!r}")
+    report = CompressionReport(
+        steps=[_step_sizes(name, step, compressed_steps[name]) for name, step in original_steps],
+        total=_step_sizes("total", original, compressed),
+    )
+    if X is not None:
+        predicted = np.asarray(original.predict(X))
+        report.n_samples = len(predicted)
+        report.agreement = float(np.mean(predicted == np.asarray(compressed.predict(X))))
+        if y is not None:
+            report.score_original = float(original.score(X, y))
+            report.score_compressed = float(compressed.score(X, y))
+    return report

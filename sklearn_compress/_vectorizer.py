@@ -1,0 +1,537 @@
+"""A DictVectorizer whose vocabulary is a minimal perfect hash.
+
+:class:`CompressedVectorizer` reads feature dicts exactly as
+:class:`~sklearn.feature_extraction.DictVectorizer` does, but instead of a
+``{feature name: column}`` dict it keeps a :class:`MinimalPerfectHash` over the
+feature names (a few bits per feature instead of ~100 bytes). The columns are
+the hash's slots. No feature string is stored, so unseen features are told
+apart from seen ones only by a small per-slot fingerprint.
+
+Both fit and transform work in chunks of samples: the feature names of a chunk
+are built in Python, hashed in one call and looked up in one call, and the
+output matrix is assembled with numpy.
+"""
+
+from collections.abc import Iterable, Mapping
+from numbers import Integral, Number, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._mph import MinimalPerfectHash, hash_keys
+from ._mph._hashing import MAX_SEED
+
+try:  # scikit-learn >= 1.9 returns sparse arrays or matrices as configured
+    from sklearn.utils import _align_api_if_sparse
+except ImportError:  # pragma: no cover - older scikit-learn always returned csr_matrix
+    _align_api_if_sparse = sp.csr_matrix
+
+__all__ = ["CompressedVectorizer"]
+
+# Samples are processed in chunks of at least this many features: large enough
+# that the per-call cost of hashing and numpy lookups is amortized, small
+# enough that a chunk's Python strings stay a few MB.
+_CHUNK_FEATURES = 1 << 16
+# Distinct hashes of fitted chunks are merged (deduplicated) once the pending
+# ones outnumber the merged ones, and at least this many are pending.
+_MIN_MERGE = 1 << 20
+# Exact-type test for the common numeric values, cheaper than isinstance(v, Number).
+_PLAIN_NUMBERS = frozenset({int, float, bool})
+_INT32_MAX = np.iinfo(np.int32).max
+_NO_FEATURE_NAMES = (
+    "CompressedVectorizer stores no feature names: its vocabulary is a minimal "
+    "perfect hash of the names, which maps a name to a column but cannot map a "
+    "column back to a name. Use DictVectorizer for {what}."
+)
+
+
+# -- feature extraction (DictVectorizer's rules) ---------------------------------
+
+
+def _append_iterable(key, strings, separator, names, values):
+    for item in strings:
+        if not isinstance(item, str):
+            raise TypeError(
+                f"Unsupported type {type(item)} in iterable value of feature {key!r}. "
+                "Only iterables of string are supported."
+            )
+        names.append(f"{key!s}{separator}{item}")
+        values.append(1)
+
+
+def _append_uncommon(key, value, separator, names, values):
+    """The slow path of :func:`_append_sample`, in DictVectorizer's order of checks."""
+    if isinstance(value, str):
+        names.append(f"{key!s}{separator}{value}")
+        values.append(1)
+    elif value is None or isinstance(value, Number):
+        names.append(key)
+        values.append(value)
+    elif isinstance(value, Iterable) and not isinstance(value, Mapping):
+        _append_iterable(key, value, separator, names, values)
+    else:
+        raise TypeError(
+            f"Unsupported value type {type(value)} for feature {key!r}: {value!r:.80}. "
+            "Values must be numbers, None, strings or iterables of strings."
+        )
+
+
+def _append_sample(sample, separator, names, values):
+    """Append the feature names and raw values of one sample (a mapping)."""
+    try:
+        items = sample.items()
+    except AttributeError:
+        raise AttributeError(
+            "each sample must be a mapping of feature names to values, got "
+            f"{type(sample).__name__}: {sample!r:.80}"
+        ) from None
+    for key, value in items:
+        kind = type(value)
+        if kind is str:
+            names.append(f"{key!s}{separator}{value}")
+            values.append(1)
+        elif kind in _PLAIN_NUMBERS:
+            names.append(key)
+            values.append(value)
+        else:
+            _append_uncommon(key, value, separator, names, values)
+
+
+def _feature_chunks(X, separator):
+    """Yield ``(names, values, row_ends)`` for consecutive chunks of samples.
+
+    ``row_ends[i]`` is the number of the chunk's features up to the end of its
+    ``i``-th sample. A single mapping is one sample, as in DictVectorizer.
+    """
+    samples = [X] if isinstance(X, Mapping) else X
+    names, values, row_ends = [], [], []
+    for sample in samples:
+        _append_sample(sample, separator, names, values)
+        row_ends.append(len(names))
+        if len(names) >= _CHUNK_FEATURES:
+            yield names, values, row_ends
+            names, values, row_ends = [], [], []
+    if row_ends:
+        yield names, values, row_ends
+
+
+def _hash_names(names, seed):
+    try:
+        return hash_keys(names, seed)
+    except TypeError as exc:
+        raise TypeError(
+            f"CompressedVectorizer hashes feature names as text, so they must be str: {exc}"
+        ) from None
+
+
+def _as_dtype(values, dtype, keep=None):
+    """``values[keep]`` as ``dtype`` (all values when ``keep`` is None).
+
+    ``values`` is a list of raw values or an array already of ``dtype``.
+    Converting the whole list at once is fast; only when that fails are the
+    kept values converted alone, because DictVectorizer never converts the
+    values of features it ignores.
+    """
+    try:
+        converted = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        if keep is None:
+            raise
+        return np.asarray([values[i] for i in np.flatnonzero(keep)], dtype=dtype)
+    return converted if keep is None else converted[keep]
+
+
+# -- output assembly ---------------------------------------------------------------
+
+
+class _RowsBuilder:
+    """Accumulate chunks of ``(columns, data, row_ends)`` into one CSR matrix."""
+
+    def __init__(self, dtype):
+        self._dtype = dtype
+        self._indices, self._data, self._indptr = [], [], [np.zeros(1, dtype=np.int64)]
+        self._nnz = 0
+
+    def add(self, kept, columns, data, row_ends):
+        """Add the rows of a chunk of entries, of which only those ``kept`` are given.
+
+        ``columns`` and ``data`` hold the kept entries; ``row_ends`` counts all
+        the chunk's entries up to the end of each row.
+        """
+        kept_before = np.concatenate(([0], np.cumsum(kept)))
+        self._indptr.append(kept_before[row_ends] + self._nnz)
+        self._indices.append(columns)
+        self._data.append(data)
+        self._nnz += len(columns)
+
+    def build(self, n_columns):
+        indptr = np.concatenate(self._indptr)
+        if len(indptr) == 1:
+            raise ValueError("Sample sequence X is empty.")
+        # int32 indices whenever they fit: liblinear (LinearSVC, ...) rejects int64.
+        index_dtype = np.int32 if max(self._nnz, n_columns) <= _INT32_MAX else np.int64
+        matrix = sp.csr_array(
+            (
+                np.concatenate(self._data).astype(self._dtype, copy=False),
+                np.concatenate(self._indices).astype(index_dtype),
+                indptr.astype(index_dtype),
+            ),
+            shape=(len(indptr) - 1, n_columns),
+        )
+        # Sums the entries of a feature repeated in one sample, and sorts indices.
+        matrix.sum_duplicates()
+        return matrix
+
+
+# -- the estimator -------------------------------------------------------------------
+
+
+class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Transform lists of feature-value mappings to vectors, with a hashed vocabulary.
+
+    A drop-in replacement for :class:`~sklearn.feature_extraction.DictVectorizer`
+    at prediction time: samples are read the same way (a numeric value is
+    kept; a string value ``v`` of feature ``f`` becomes the feature
+    ``f + separator + v`` with value 1; an iterable of strings gives one such
+    feature per string; repeated features of a sample are summed), but the
+    vocabulary is a :class:`~sklearn_compress.MinimalPerfectHash` of the
+    feature names, about 3 bits per feature plus ``fingerprint_bits``, instead
+    of a dict of strings.
+
+    The output columns are the hash's slots, in an arbitrary order. To reuse a
+    model trained on a DictVectorizer's columns, build the vectorizer with
+    :meth:`from_dict_vectorizer`, which also returns the column permutation.
+
+    Features not seen in :meth:`fit` are ignored, like DictVectorizer does,
+    except that the hash cannot recognize them for certain: an unseen feature
+    is accepted with probability ``2**-fingerprint_bits`` and then adds its
+    value to a random column. With ``fingerprint_bits=0`` every unseen feature
+    lands on a random column.
+
+    Parameters
+    ----------
+    dtype : dtype, default=np.float64
+        The type of feature values, as in DictVectorizer.
+    separator : str, default="="
+        Separator between a feature and its string value in the names of
+        one-hot features.
+    sparse : bool, default=True
+        Whether transform returns a scipy.sparse CSR matrix (with int32
+        indices when they fit, sorted, no repeated entries) or a dense array.
+    fingerprint_bits : int, default=8
+        Bits of each feature name's hash stored per column to reject unseen
+        features, in [0, 32].
+    gamma : float, default=1.0
+        Bits per key at each level of the hash, in [1, 100]: larger is faster
+        to build and query, and larger in memory.
+    random_state : int or None, default=0
+        Seed of the MurmurHash3 hash of the feature names, in [0, 2**32 - 1].
+        None means 0: the hash must be reproducible, so there is no random
+        seed, and ``numpy.random.RandomState`` instances are rejected.
+
+    Attributes
+    ----------
+    mph_ : MinimalPerfectHash
+        The hash of the feature names seen in fit; ``mph_.lookup(names)``
+        gives the column of each name (-1 for names recognized as unseen).
+    n_features_out_ : int
+        Number of output columns: the number of distinct features seen in fit.
+
+    See Also
+    --------
+    sklearn.feature_extraction.DictVectorizer : Keeps the feature names.
+    sklearn.feature_extraction.FeatureHasher : Hashes names into a fixed
+        number of columns without fitting, with collisions.
+
+    Notes
+    -----
+    Feature names (the keys of numeric values) must be ``str``; DictVectorizer
+    also accepts other hashable keys, which this class rejects with a
+    TypeError since it hashes the names' UTF-8 text.
+
+    :meth:`fit` streams: it keeps only the 16-byte hash of each distinct
+    feature, so it can fit on a generator over millions of samples. The fitted
+    model depends only on the set of features, not on the order of samples.
+
+    Without stored names, ``inverse_transform``, ``restrict``,
+    ``feature_names_`` and ``vocabulary_`` are not available, and
+    :meth:`get_feature_names_out` returns generic names.
+
+    Examples
+    --------
+    >>> from sklearn_compress import CompressedVectorizer
+    >>> D = [{"foo": 1, "bar": 2}, {"foo": 3, "baz": 1}]
+    >>> cv = CompressedVectorizer(sparse=False).fit(D)
+    >>> cv.n_features_out_
+    3
+    >>> X = cv.transform(D)
+    >>> X.shape
+    (2, 3)
+    >>> sorted(X[0].tolist())  # columns are hash slots, not sorted names
+    [0.0, 1.0, 2.0]
+    >>> cv.transform({"foo": 4, "unseen_feature": 3}).sum()
+    np.float64(4.0)
+
+    Converting a fitted DictVectorizer and permuting the model's weights:
+
+    >>> from sklearn.feature_extraction import DictVectorizer
+    >>> dv = DictVectorizer(sparse=False).fit(D)
+    >>> cv, columns = CompressedVectorizer.from_dict_vectorizer(dv)
+    >>> bool((cv.transform(D) == dv.transform(D)[:, columns]).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "dtype": "no_validation",  # delegated to numpy, as in DictVectorizer
+        "separator": [str],
+        "sparse": ["boolean"],
+        "fingerprint_bits": [Interval(Integral, 0, 32, closed="both")],
+        "gamma": [Interval(Real, 1, 100, closed="both")],
+        "random_state": [Interval(Integral, 0, MAX_SEED, closed="both"), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        dtype=np.float64,
+        separator="=",
+        sparse=True,
+        fingerprint_bits=8,
+        gamma=1.0,
+        random_state=0,
+    ):
+        self.dtype = dtype
+        self.separator = separator
+        self.sparse = sparse
+        self.fingerprint_bits = fingerprint_bits
+        self.gamma = gamma
+        self.random_state = random_state
+
+    @property
+    def _seed(self):
+        return 0 if self.random_state is None else int(self.random_state)
+
+    def _chunks_with_hashes(self, X):
+        for names, values, row_ends in _feature_chunks(X, self.separator):
+            yield _hash_names(names, self._seed), values, row_ends
+
+    def _build_hash(self, distinct_hashes):
+        self.mph_ = MinimalPerfectHash.build_from_hashes(
+            distinct_hashes,
+            gamma=float(self.gamma),
+            fingerprint_bits=int(self.fingerprint_bits),
+            seed=self._seed,
+        )
+        self.n_features_out_ = len(self.mph_)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the minimal perfect hash of every feature name in ``X``.
+
+        Parameters
+        ----------
+        X : Mapping or iterable over Mappings
+            Dict(s) from feature names (str) to values (numbers, None, strings
+            or iterables of strings). Consumed once, so it may be a generator.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CompressedVectorizer
+            The fitted vectorizer.
+        """
+        distinct = _DistinctHashes()
+        for hashes, _, _ in self._chunks_with_hashes(X):
+            distinct.add(hashes)
+        self._build_hash(distinct.result())
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit and transform ``X`` in a single pass over it.
+
+        Parameters
+        ----------
+        X : Mapping or iterable over Mappings
+            As in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        Xt : {sparse matrix, ndarray} of shape (n_samples, n_features_out_)
+            Feature vectors.
+        """
+        distinct, chunks = _DistinctHashes(), []
+        for hashes, values, row_ends in self._chunks_with_hashes(X):
+            distinct.add(hashes)
+            chunks.append((hashes, _as_dtype(values, self.dtype), row_ends))
+        self._build_hash(distinct.result())
+        return self._assemble(chunks)
+
+    def transform(self, X):
+        """Transform feature dicts to a matrix; unseen features are ignored.
+
+        Parameters
+        ----------
+        X : Mapping or iterable over Mappings
+            Dict(s) from feature names to values, as in :meth:`fit`.
+
+        Returns
+        -------
+        Xt : {sparse matrix, ndarray} of shape (n_samples, n_features_out_)
+            Feature vectors; column ``j`` is the feature of hash slot ``j``.
+        """
+        check_is_fitted(self)
+        return self._assemble(self._chunks_with_hashes(X))
+
+    def _assemble(self, chunks):
+        """The output matrix of chunks of ``(hashes, values, row_ends)``."""
+        rows = _RowsBuilder(self.dtype)
+        for hashes, values, row_ends in chunks:
+            columns = self.mph_.lookup_hashes(hashes)
+            kept = columns >= 0
+            rows.add(kept, columns[kept], _as_dtype(values, self.dtype, keep=kept), row_ends)
+        matrix = rows.build(self.n_features_out_)
+        return _align_api_if_sparse(matrix) if self.sparse else matrix.toarray()
+
+    @property
+    def _n_features_out(self):
+        # Read by ClassNamePrefixFeaturesOutMixin.get_feature_names_out.
+        return self.n_features_out_
+
+    @property
+    def nbytes(self):
+        """Bytes of the arrays a transform reads (those of ``mph_``)."""
+        check_is_fitted(self)
+        return self.mph_.nbytes
+
+    @property
+    def inverse_transform(self):
+        """Not available: no feature names are stored (raises AttributeError)."""
+        raise AttributeError(_NO_FEATURE_NAMES.format(what="inverse_transform"))
+
+    @property
+    def restrict(self):
+        """Not available: no feature names are stored (raises AttributeError).
+
+        To drop features, pass a ``keep`` mask to :meth:`from_dict_vectorizer`.
+        """
+        raise AttributeError(
+            _NO_FEATURE_NAMES.format(what="restrict")
+            + " To drop features, pass keep= to CompressedVectorizer.from_dict_vectorizer."
+        )
+
+    @classmethod
+    def from_dict_vectorizer(cls, dv, *, keep=None, **params):
+        """Build a fitted vectorizer from a fitted DictVectorizer.
+
+        Parameters
+        ----------
+        dv : DictVectorizer
+            A fitted DictVectorizer. Its ``feature_names_`` are hashed as they
+            are (names of one-hot features already contain its separator).
+        keep : array-like of bool of shape (len(dv.feature_names_),), default=None
+            Which of ``dv``'s features to keep; the others are ignored at
+            transform time like unseen features. Use it to drop the features
+            whose weights are all zero. None keeps all.
+        **params
+            Parameters of the new vectorizer. ``dtype``, ``separator`` and
+            ``sparse`` default to those of ``dv``.
+
+        Returns
+        -------
+        cv : CompressedVectorizer
+            The fitted vectorizer.
+        columns : ndarray of int64 of shape (cv.n_features_out_,)
+            ``columns[j]`` is the column of ``dv`` that column ``j`` of ``cv``
+            replaces, so ``cv.transform(X)`` equals
+            ``dv.transform(X)[:, columns]`` and a linear model's weights are
+            carried over as ``coef_[:, columns]``.
+
+        Raises
+        ------
+        ValueError
+            If ``keep`` is not a boolean mask of the right length.
+        """
+        check_is_fitted(dv, "feature_names_")
+        params = {"dtype": dv.dtype, "separator": dv.separator, "sparse": dv.sparse, **params}
+        cv = cls(**params)
+        cv._validate_params()
+        kept_columns = _kept_columns(keep, len(dv.feature_names_))
+        names = dv.feature_names_
+        hashes = _hash_names([names[i] for i in kept_columns], cv._seed)
+        cv._build_hash(hashes)
+        columns = np.empty(cv.n_features_out_, dtype=np.int64)
+        columns[cv.mph_.lookup_hashes(hashes)] = kept_columns
+        return cv, columns
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.dict = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _kept_columns(keep, n_features):
+    if keep is None:
+        return np.arange(n_features, dtype=np.int64)
+    keep = np.asarray(keep)
+    if keep.dtype != np.bool_ or keep.shape != (n_features,):
+        raise ValueError(
+            f"keep must be a boolean mask of shape ({n_features},) (one entry per "
+            f"DictVectorizer feature), got a {keep.dtype} array of shape {keep.shape}"
+        )
+    return np.flatnonzero(keep).astype(np.int64, copy=False)
+
+
+def _distinct_rows(hashes):
+    """The distinct rows of an ``(n, 2)`` uint64 array, sorted.
+
+    A full lexicographic sort, because a chunk of text features repeats
+    most of its rows (``deduplicate`` of the hash build is tuned for few
+    repeats and is several times slower here).
+    """
+    if len(hashes) < 2:
+        return hashes
+    ordered = hashes[np.lexsort((hashes[:, 1], hashes[:, 0]))]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    return ordered[first]
+
+
+class _DistinctHashes:
+    """The distinct rows of the ``(n, 2)`` hash arrays added so far.
+
+    Each added chunk is deduplicated on its own; chunks are merged into one
+    deduplicated array once they outnumber it, so memory stays about 16 bytes
+    per distinct hash and the total merging work is O(n log n).
+    """
+
+    def __init__(self):
+        self._merged = np.empty((0, 2), dtype=np.uint64)
+        self._pending, self._n_pending = [], 0
+
+    def add(self, hashes):
+        hashes = _distinct_rows(hashes)
+        self._pending.append(hashes)
+        self._n_pending += len(hashes)
+        if self._n_pending >= max(len(self._merged), _MIN_MERGE):
+            self._merge()
+
+    def _merge(self):
+        self._merged = _distinct_rows(np.concatenate([self._merged, *self._pending]))
+        self._pending, self._n_pending = [], 0
+
+    def result(self):
+        self._merge()
+        return self._merged

@@ -1,0 +1,97 @@
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.tree import DecisionTreeClassifier
+
+from sklearn_compress import _cli, compress
+from tests._synthetic import feature_dicts
+
+X, Y = feature_dicts(300, seed=2)
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    pipe = make_pipeline(DictVectorizer(), LogisticRegression()).fit(X, Y)
+    path = tmp_path / "model.joblib"
+    joblib.dump(pipe, path)
+    return path
+
+
+def test_compress_writes_a_compressed_model(model_file, tmp_path, capsys):
+    out = tmp_path / "small.joblib"
+    assert _cli.main(["compress", str(model_file), str(out), "--bits", "6"]) == 0
+    small = joblib.load(out)
+    expected = compress(joblib.load(model_file), bits=6)
+    np.testing.assert_array_equal(small.predict(X), expected.predict(X))
+    printed = capsys.readouterr().out
+    assert "DictVectorizer -> CompressedVectorizer" in printed
+    assert "file: " in printed
+    # no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib", "small.joblib"]
+
+
+def test_inspect_prints_step_sizes(model_file, capsys):
+    assert _cli.main(["inspect", str(model_file)]) == 0
+    printed = capsys.readouterr().out
+    assert "dictvectorizer" in printed
+    assert "LogisticRegression" in printed
+    assert "total" in printed
+
+
+def _error_line(capsys):
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    return err
+
+
+def test_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
+    assert _cli.main(["inspect", str(tmp_path / "nope.joblib")]) == 2
+    assert "nope.joblib: no such file" in _error_line(capsys)
+
+
+def test_unsupported_model_is_one_line_and_exit_2(tmp_path, capsys):
+    path = tmp_path / "tree.joblib"
+    joblib.dump(make_pipeline(DictVectorizer(), DecisionTreeClassifier()).fit(X, Y), path)
+    assert _cli.main(["compress", str(path), str(tmp_path / "out.joblib")]) == 2
+    assert "DecisionTreeClassifier" in _error_line(capsys)
+    assert not (tmp_path / "out.joblib").exists()
+
+
+def test_not_a_joblib_file(tmp_path, capsys):
+    path = tmp_path / "junk.joblib"
+    path.write_bytes(b"not a pickle")
+    assert _cli.main(["inspect", str(path)]) == 2
+    assert "cannot load it as a joblib file" in _error_line(capsys)
+
+
+def test_failed_write_keeps_the_old_file(model_file, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "small.joblib"
+    out.write_bytes(b"previous good file")
+
+    def broken_dump(obj, f):
+        f.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_cli.joblib, "dump", broken_dump)
+    assert _cli.main(["compress", str(model_file), str(out)]) == 2
+    assert "No space left on device" in _error_line(capsys)
+    assert out.read_bytes() == b"previous good file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib", "small.joblib"]
+
+
+def test_unwritable_destination(model_file, tmp_path, capsys):
+    assert _cli.main(["compress", str(model_file), str(tmp_path / "no" / "dir.joblib")]) == 2
+    assert "is not a directory" in _error_line(capsys)
+
+
+def test_module_entry_point_help_warns_about_trust():
+    result = subprocess.run([sys.executable, "-m", "sklearn_compress", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "only load files you trust" in result.stdout
+    assert "compress" in result.stdout
