@@ -45,7 +45,7 @@ def in_memory_bytes(obj, seen=None):
     stack, total = [obj], 0
     while stack:
         item = stack.pop()
-        if isinstance(item, type) or callable(item) and not hasattr(item, "__dict__"):
+        if isinstance(item, type) or (callable(item) and not hasattr(item, "__dict__")):
             continue
         if isinstance(item, np.ndarray):
             total += _array_bytes(item, seen)
