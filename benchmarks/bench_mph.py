@@ -397,9 +397,9 @@ def _fmt(value, spec):
 def _table(summary):
     rows = summary["rows"]
     dict_row = rows["dict {key: i}"]
-    header = ("| structure | build Mkeys/s | peak build B/key | saved bits/key | in-memory bits/key "
-              "| batch lookup Mkeys/s | single lookup ns | build vs bbhash | batch vs bbhash "
-              "| batch vs dict | single vs dict |")
+    header = ("| structure | build Mkeys/s | peak build B/key | saved bits/key "
+              "| in-memory bits/key | batch lookup Mkeys/s | single lookup ns | build vs bbhash "
+              "| batch vs bbhash | batch vs dict | single vs dict |")
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     for name, row in rows.items():
         bb = _bbhash_row(rows, row["gamma"]) if row["gamma"] is not None else None

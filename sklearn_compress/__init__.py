@@ -4,9 +4,11 @@ from ._compress import compress
 from ._mph import MinimalPerfectHash
 from ._quantized import QuantizedLinearModel
 from ._report import CompressionReport, compression_report
+from ._text import CompressedTextVectorizer
 from ._vectorizer import CompressedVectorizer
 
 __all__ = [
+    "CompressedTextVectorizer",
     "CompressedVectorizer",
     "CompressionReport",
     "MinimalPerfectHash",

@@ -1,0 +1,781 @@
+"""A CountVectorizer / TfidfVectorizer whose vocabulary is a minimal perfect hash.
+
+:class:`CompressedTextVectorizer` tokenizes with scikit-learn's own analyzer
+(built by a :class:`~sklearn.feature_extraction.text.CountVectorizer` with the
+same analysis parameters), so its n-grams are exactly scikit-learn's; it maps
+them to columns with a :class:`MinimalPerfectHash` instead of the
+``vocabulary_`` dict of strings, and stores the idf of each column as a 1-2
+byte index into a small table of the distinct idf values.
+
+Fitting streams over the documents in chunks and keeps, per distinct n-gram,
+only its 16-byte hash, document frequency and term frequency (numpy arrays).
+``max_features`` is honoured exactly as scikit-learn does, which sometimes
+needs the n-grams' alphabetical order (see :func:`_most_frequent`).
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
+
+from ._compress import register_vectorizer
+from ._mph import MinimalPerfectHash, hash_keys
+from ._mph._hashing import MAX_SEED
+from ._vectorizer import (
+    _CHUNK_FEATURES,
+    _MIN_MERGE,
+    _align_api_if_sparse,
+    _kept_columns,
+    _RowsBuilder,
+)
+
+__all__ = ["CompressedTextVectorizer"]
+
+# Parameters handed to the CountVectorizer that builds the analyzer.
+_ANALYSIS_PARAMS = (
+    "input", "encoding", "decode_error", "strip_accents", "lowercase", "preprocessor",
+    "tokenizer", "stop_words", "token_pattern", "ngram_range", "analyzer",
+)
+_TFIDF_PARAMS = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
+# Carried over from a fitted scikit-learn vectorizer by from_text_vectorizer.
+_COPIED_PARAMS = (*_ANALYSIS_PARAMS, "max_df", "min_df", "max_features", "binary", "dtype")
+_HASH_DTYPE = np.dtype([("h1", "<u8"), ("h2", "<u8")])
+_NO_VOCABULARY = (
+    "CompressedTextVectorizer stores no vocabulary: its columns are the slots of a "
+    "minimal perfect hash of the n-grams, which maps an n-gram to a column but cannot "
+    "map a column back to an n-gram. Use CountVectorizer or TfidfVectorizer for {what}."
+)
+
+
+# -- n-grams and their hashes --------------------------------------------------------
+
+
+def _term_chunks(raw_documents, analyze):
+    """Yield ``(terms, row_ends)`` for consecutive chunks of documents.
+
+    ``row_ends[i]`` is the number of the chunk's n-grams up to the end of its
+    ``i``-th document; n-grams repeat as often as they occur.
+    """
+    terms, row_ends = [], []
+    for document in raw_documents:
+        terms.extend(analyze(document))
+        row_ends.append(len(terms))
+        if len(terms) >= _CHUNK_FEATURES:
+            yield terms, row_ends
+            terms, row_ends = [], []
+    if row_ends:
+        yield terms, row_ends
+
+
+def _hash_terms(terms, seed):
+    try:
+        return hash_keys(terms, seed)
+    except TypeError as exc:
+        raise TypeError(
+            "CompressedTextVectorizer hashes n-grams as text, so the analyzer must "
+            f"produce str: {exc}"
+        ) from None
+
+
+def _as_records(hashes):
+    """``(n, 2)`` uint64 hashes as ``n`` records, which numpy sorts and searches."""
+    return np.ascontiguousarray(hashes).view(_HASH_DTYPE).ravel()
+
+
+def _unique_rows(hashes):
+    """The sorted distinct rows of ``(n, 2)`` hashes and each row's index among them."""
+    order = np.lexsort((hashes[:, 1], hashes[:, 0]))
+    ordered = hashes[order]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(ordered), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def _rows_of_entries(row_ends):
+    return np.repeat(np.arange(len(row_ends)), np.diff(row_ends, prepend=0))
+
+
+def _chunk_frequencies(inverse, row_ends, n_terms):
+    """Document and term frequency of each distinct n-gram of a chunk."""
+    n_rows = len(row_ends)
+    in_document = np.unique(inverse * n_rows + _rows_of_entries(row_ends))
+    df = np.bincount(in_document // n_rows, minlength=n_terms)
+    return df, np.bincount(inverse, minlength=n_terms)
+
+
+class _TermFrequencies:
+    """Per distinct n-gram hash: document frequency and term frequency.
+
+    Chunks are merged (sorted, equal hashes summed) once the pending ones
+    outnumber the merged ones, so memory stays about 32 bytes per distinct
+    n-gram and the total merging work is O(n log n).
+    """
+
+    def __init__(self):
+        self.hashes = np.empty((0, 2), dtype=np.uint64)
+        self.df = self.tf = np.empty(0, dtype=np.int64)
+        self._pending, self._n_pending = [], 0
+
+    def add(self, hashes, df, tf):
+        self._pending.append((hashes, df, tf))
+        self._n_pending += len(hashes)
+        if self._n_pending >= max(len(self.hashes), _MIN_MERGE):
+            self._merge()
+
+    def _merge(self):
+        parts = [(self.hashes, self.df, self.tf), *self._pending]
+        hashes, df, tf = (np.concatenate(column) for column in zip(*parts, strict=True))
+        self._pending, self._n_pending = [], 0
+        if not len(hashes):
+            return
+        self.hashes, inverse = _unique_rows(hashes)
+        self.df = np.bincount(inverse, weights=df, minlength=len(self.hashes)).astype(np.int64)
+        self.tf = np.bincount(inverse, weights=tf, minlength=len(self.hashes)).astype(np.int64)
+
+    def result(self):
+        self._merge()
+        return self
+
+
+# -- idf as a small table ----------------------------------------------------------------
+
+
+def _smallest_uint(n_values):
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if n_values <= np.iinfo(dtype).max + 1:
+            return dtype
+    return np.uint64  # pragma: no cover - more than 2**32 distinct idf values
+
+
+def _idf_table(idf):
+    """``(table, index)`` with ``table[index] == idf`` and ``table`` the distinct values.
+
+    idf depends only on the document frequency, so a vocabulary of millions
+    of n-grams has a few hundred distinct idf values: a uint8/uint16 index per
+    column gives the exact float values at 1-2 bytes instead of 8.
+    """
+    table, index = np.unique(idf, return_inverse=True)
+    return table, index.astype(_smallest_uint(len(table)))
+
+
+def _idf(df, n_samples, smooth_idf, dtype):
+    """TfidfTransformer.fit's idf, with the same operations in the same dtype."""
+    df = df.astype(dtype)
+    df += float(smooth_idf)
+    idf = np.full_like(df, fill_value=n_samples + int(smooth_idf), dtype=dtype)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def _float_dtype(dtype):
+    """The dtype of tf-idf values (and idf) for count matrices of ``dtype``."""
+    return dtype if dtype in (np.float64, np.float32) else np.dtype(np.float64)
+
+
+def _sum_dtype(dtype):
+    """The dtype of ``X.sum(axis=0)`` for a sparse ``X`` of ``dtype``."""
+    return sp.csr_array(np.ones((1, 1), dtype=dtype)).sum(axis=0).dtype
+
+
+# -- max_features exactly as scikit-learn ---------------------------------------------
+
+
+def _is_one_shot(raw_documents):
+    return iter(raw_documents) is raw_documents
+
+
+def _most_frequent(candidates, tf, limit, alphabetical_order):
+    """The ``limit`` candidates scikit-learn keeps by term frequency.
+
+    scikit-learn runs ``(-tfs[mask]).argsort()[:limit]`` on the term
+    frequencies in alphabetical order of the n-grams. numpy's default argsort
+    is not stable (and its SIMD kernels differ between CPUs), so which tied
+    n-grams at the boundary it keeps depends on the position of every
+    candidate, not only of the tied ones. When the boundary is not tied the
+    answer is plain; otherwise ``alphabetical_order()`` gives the candidates'
+    alphabetical order and the very same argsort is run.
+    """
+    negated = -tf[candidates]
+    ranked = np.sort(negated)
+    if ranked[limit - 1] != ranked[limit]:
+        return candidates[negated <= ranked[limit - 1]]
+    order = alphabetical_order()
+    return candidates[order[negated[order].argsort()[:limit]]]
+
+
+def _candidate_terms(raw_documents, analyze, seed, all_hashes, candidates):
+    """The n-gram strings of ``candidates`` (indices into ``all_hashes``), in a second pass.
+
+    Held in a numpy StringDType array, whose sort order is Python's.
+    """
+    records = _as_records(all_hashes)
+    position = np.full(len(all_hashes), -1, dtype=np.int64)
+    position[candidates] = np.arange(len(candidates))
+    terms = np.empty(len(candidates), dtype=np.dtypes.StringDType())
+    found = np.zeros(len(candidates), dtype=bool)
+    for chunk_terms, _ in _term_chunks(raw_documents, analyze):
+        hashes = _hash_terms(chunk_terms, seed)
+        where = np.searchsorted(records, _as_records(hashes)).clip(max=len(records) - 1)
+        if not (records[where] == _as_records(hashes)).all():
+            raise RuntimeError("the documents changed between the two passes of fit")
+        entries = np.flatnonzero(position[where] >= 0)
+        positions, first = np.unique(position[where[entries]], return_index=True)
+        new = ~found[positions]
+        terms[positions[new]] = [chunk_terms[i] for i in entries[first[new]]]
+        found[positions] = True
+        if found.all():
+            return terms
+    raise RuntimeError("the documents changed between the two passes of fit")
+
+
+# -- the estimator ---------------------------------------------------------------------
+
+
+_COUNT_CONSTRAINTS = {
+    name: constraint
+    for name, constraint in CountVectorizer._parameter_constraints.items()
+    if name not in ("input", "vocabulary")
+}
+
+
+class CompressedTextVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Convert texts to token counts or tf-idf, with a hashed vocabulary.
+
+    A drop-in replacement for :class:`~sklearn.feature_extraction.text.CountVectorizer`
+    (``tfidf=False``) or :class:`~sklearn.feature_extraction.text.TfidfVectorizer`
+    (``tfidf=True``): the n-grams are produced by scikit-learn's own analyzer
+    and the output equals scikit-learn's matrix with its columns permuted. The
+    vocabulary is a :class:`~sklearn_compress.MinimalPerfectHash` of the
+    n-grams (about 3 bits per n-gram plus ``fingerprint_bits``) instead of a
+    dict of strings, and the idf of each column is a 1-2 byte index into a
+    table of the few distinct idf values. No n-gram string is stored.
+
+    The output columns are the hash's slots, in an arbitrary order. To reuse a
+    model trained on a scikit-learn vectorizer's columns, build this one with
+    :meth:`from_text_vectorizer`, which also returns the column permutation.
+
+    N-grams not seen in :meth:`fit` are ignored, except that the hash cannot
+    recognize them for certain: an unseen n-gram is accepted with probability
+    ``2**-fingerprint_bits`` and then counts in a random column.
+
+    Parameters
+    ----------
+    input : {"content"}, default="content"
+        Documents are given as str or bytes; reading files is not supported.
+    encoding, decode_error, strip_accents, lowercase, preprocessor, tokenizer, \
+stop_words, token_pattern, ngram_range, analyzer
+        How documents become n-grams, exactly as in CountVectorizer (defaults
+        included). Callables are stored as they are: the fitted model then
+        depends on that code, and pickling needs them importable (no lambdas).
+    max_df, min_df, max_features
+        Which n-grams :meth:`fit` keeps, exactly as in CountVectorizer,
+        including which n-grams tied in frequency ``max_features`` keeps (this
+        may read the documents twice, see Notes).
+    binary : bool, default=False
+        Count each n-gram at most once per document.
+    dtype : dtype, default=None
+        Type of the output. None means ``np.int64`` without tf-idf and
+        ``np.float64`` with it, the defaults of CountVectorizer and
+        TfidfVectorizer.
+    tfidf : bool, default=False
+        False: output token counts, as CountVectorizer (``norm``, ``use_idf``,
+        ``smooth_idf`` and ``sublinear_tf`` are then unused). True: output
+        tf-idf, as TfidfVectorizer with those four parameters.
+    norm : {"l1", "l2"} or None, default="l2"
+        Row normalization of tf-idf, as in TfidfVectorizer.
+    use_idf, smooth_idf, sublinear_tf : bool, default=True, True, False
+        As in TfidfVectorizer.
+    fingerprint_bits : int, default=8
+        Bits of each n-gram's hash stored per column to reject unseen n-grams,
+        in [0, 32].
+    gamma : float, default=1.0
+        Bits per key at each level of the hash, in [1, 100]: larger is faster
+        to build and query, and larger in memory.
+    random_state : int or None, default=0
+        Seed of the MurmurHash3 hash of the n-grams, in [0, 2**32 - 1]; None
+        means 0 (the hash must be reproducible).
+
+    Attributes
+    ----------
+    mph_ : MinimalPerfectHash
+        The hash of the kept n-grams; ``mph_.lookup(ngrams)`` gives their columns.
+    n_features_out_ : int
+        Number of output columns (kept n-grams).
+    idf_table_ : ndarray of float or None
+        The distinct idf values (None without tf-idf or idf).
+    idf_index_ : ndarray of uint8, uint16 or uint32 or None
+        Per column, the index of its idf in ``idf_table_``.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.HashingVectorizer : Hashes n-grams into a
+        fixed number of columns without fitting, with collisions.
+    CompressedVectorizer : The same idea for DictVectorizer.
+
+    Notes
+    -----
+    :meth:`fit` keeps per distinct n-gram only its hash and two counts. With
+    ``max_features``, when n-grams tied in term frequency straddle the
+    limit, scikit-learn's choice among them depends on the alphabetical order
+    of all the n-grams passing ``min_df``/``max_df`` (an unstable argsort
+    runs over them): :meth:`fit` then reads the documents a second time and
+    holds those n-grams' strings in a numpy array until the choice is made.
+    If the documents are a one-shot iterator (a generator), they cannot be
+    read again: the tie is then broken by hash order, with a warning, so the
+    selected n-grams may differ from scikit-learn's among the tied ones.
+
+    Without stored n-grams, ``inverse_transform``, ``vocabulary_`` and
+    ``stop_words_`` are not available, and :meth:`get_feature_names_out`
+    returns generic names.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn_compress import CompressedTextVectorizer
+    >>> docs = ["play some jazz", "play the beatles", "stop the music", "stop"]
+    >>> ctv = CompressedTextVectorizer(tfidf=True, ngram_range=(1, 2)).fit(docs)
+    >>> ctv.n_features_out_  # 7 words and 6 bigrams
+    13
+    >>> X = ctv.transform(["play jazz now"])
+    >>> X.shape
+    (1, 13)
+
+    The same values as TfidfVectorizer, columns permuted:
+
+    >>> tv = TfidfVectorizer(ngram_range=(1, 2)).fit(docs)
+    >>> ctv, columns = CompressedTextVectorizer.from_text_vectorizer(tv)
+    >>> bool(abs(ctv.transform(docs) - tv.transform(docs)[:, columns]).max() < 1e-12)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_COUNT_CONSTRAINTS,
+        "input": [StrOptions({"content"})],
+        "tfidf": ["boolean"],
+        "norm": [StrOptions({"l1", "l2"}), None],
+        "use_idf": ["boolean"],
+        "smooth_idf": ["boolean"],
+        "sublinear_tf": ["boolean"],
+        "fingerprint_bits": [Interval(Integral, 0, 32, closed="both")],
+        "gamma": [Interval(Real, 1, 100, closed="both")],
+        "random_state": [Interval(Integral, 0, MAX_SEED, closed="both"), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        stop_words=None,
+        token_pattern=r"(?u)\b\w\w+\b",
+        ngram_range=(1, 1),
+        analyzer="word",
+        max_df=1.0,
+        min_df=1,
+        max_features=None,
+        binary=False,
+        dtype=None,
+        tfidf=False,
+        norm="l2",
+        use_idf=True,
+        smooth_idf=True,
+        sublinear_tf=False,
+        fingerprint_bits=8,
+        gamma=1.0,
+        random_state=0,
+    ):
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.stop_words = stop_words
+        self.token_pattern = token_pattern
+        self.ngram_range = ngram_range
+        self.analyzer = analyzer
+        self.max_df = max_df
+        self.min_df = min_df
+        self.max_features = max_features
+        self.binary = binary
+        self.dtype = dtype
+        self.tfidf = tfidf
+        self.norm = norm
+        self.use_idf = use_idf
+        self.smooth_idf = smooth_idf
+        self.sublinear_tf = sublinear_tf
+        self.fingerprint_bits = fingerprint_bits
+        self.gamma = gamma
+        self.random_state = random_state
+
+    # -- parameters ------------------------------------------------------------
+
+    @property
+    def _seed(self):
+        return 0 if self.random_state is None else int(self.random_state)
+
+    @property
+    def _count_dtype(self):
+        if self.dtype is None:
+            return np.dtype(np.float64 if self.tfidf else np.int64)
+        return np.dtype(self.dtype)
+
+    @property
+    def _uses_idf(self):
+        return self.tfidf and self.use_idf
+
+    def _analysis_vectorizer(self):
+        return CountVectorizer(**{name: getattr(self, name) for name in _ANALYSIS_PARAMS})
+
+    def _build_analyzer(self, *, fitting):
+        """scikit-learn's analyzer for these parameters, with its warnings at fit time."""
+        analysis = self._analysis_vectorizer()
+        if fitting:
+            low, high = self.ngram_range
+            if low > high:
+                raise ValueError(
+                    f"Invalid value for ngram_range={self.ngram_range} lower boundary "
+                    "larger than the upper boundary."
+                )
+            analysis._warn_for_unused_params()
+            if self.tfidf and self._count_dtype not in FLOAT_DTYPES:
+                warnings.warn(
+                    f"Only {FLOAT_DTYPES} 'dtype' should be used. {self.dtype} 'dtype' "
+                    "will be converted to np.float64.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        else:
+            # Stop words were checked against the tokenizer at fit: do not warn again.
+            analysis._stop_words_id = id(analysis.stop_words)
+        return analysis.build_analyzer()
+
+    @staticmethod
+    def _check_not_single_string(raw_documents):
+        if isinstance(raw_documents, str):
+            raise ValueError(
+                "Iterable over raw text documents expected, string object received."
+            )
+
+    # -- fit -----------------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, raw_documents, y=None):
+        """Learn the hash of the n-grams kept, and their idf.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str or bytes
+            Documents. A re-iterable sequence is read once, or twice when
+            ``max_features`` must break a tie (see Notes); a generator once.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CompressedTextVectorizer
+            The fitted vectorizer.
+        """
+        self._fit(raw_documents, keep_chunks=False)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, raw_documents, y=None):
+        """Fit and transform the documents, analyzing them once.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str or bytes
+            As in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X : sparse matrix of shape (n_samples, n_features_out_)
+            Token counts or tf-idf.
+        """
+        chunks, global_hashes, slot_of_hash = self._fit(raw_documents, keep_chunks=True)
+        records = _as_records(global_hashes)
+
+        def columns_of_chunks():
+            for unique, inverse, row_ends in chunks:
+                slots = slot_of_hash[np.searchsorted(records, _as_records(unique))]
+                yield slots[inverse], row_ends
+
+        return self._weighted(self._count_matrix(columns_of_chunks()))
+
+    def _fit(self, raw_documents, *, keep_chunks):
+        """Fit; with ``keep_chunks``, also return what fit_transform needs.
+
+        That is each chunk's ``(distinct hashes, index of each n-gram among
+        them, row_ends)``, every distinct hash seen (sorted) and the slot of
+        each (-1 for those pruned).
+        """
+        self._check_not_single_string(raw_documents)
+        analyze = self._build_analyzer(fitting=True)
+        frequencies, chunks, n_documents = _TermFrequencies(), [], 0
+        for terms, row_ends in _term_chunks(raw_documents, analyze):
+            unique, inverse = _unique_rows(_hash_terms(terms, self._seed))
+            frequencies.add(unique, *_chunk_frequencies(inverse, row_ends, len(unique)))
+            n_documents += len(row_ends)
+            if keep_chunks:
+                chunks.append((unique, inverse, row_ends))
+        frequencies.result()
+        if not len(frequencies.hashes):
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        kept = self._selected(frequencies, n_documents, raw_documents, analyze)
+        slots = self._build_hash(frequencies.hashes[kept])
+        if self._uses_idf:
+            df = np.empty(len(slots), dtype=np.int64)
+            df[slots] = frequencies.df[kept]
+            idf = _idf(df, n_documents, self.smooth_idf, _float_dtype(self._count_dtype))
+            self.idf_table_, self.idf_index_ = _idf_table(idf)
+        else:
+            self.idf_table_ = self.idf_index_ = None
+        if not keep_chunks:
+            return None
+        slot_of_hash = np.full(len(frequencies.hashes), -1, dtype=np.int64)
+        slot_of_hash[kept] = slots
+        return chunks, frequencies.hashes, slot_of_hash
+
+    def _selected(self, frequencies, n_documents, raw_documents, analyze):
+        """Indices of the n-grams CountVectorizer keeps (min_df, max_df, max_features)."""
+        df = frequencies.df
+        high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_documents
+        low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_documents
+        if high < low:
+            raise ValueError("max_df corresponds to < documents than min_df")
+        candidates = np.flatnonzero((df <= high) & (df >= low))
+        limit = self.max_features
+        if limit is not None and len(candidates) > limit:
+            tf = self._term_frequencies(frequencies)
+
+            def alphabetical_order():
+                return self._alphabetical_order(raw_documents, analyze, frequencies, candidates)
+
+            candidates = _most_frequent(candidates, tf, limit, alphabetical_order)
+        if not len(candidates):
+            raise ValueError(
+                "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+            )
+        return candidates
+
+    def _term_frequencies(self, frequencies):
+        """``X.sum(axis=0)`` of CountVectorizer's matrix, in its dtype."""
+        ones = self.binary or self._count_dtype == np.bool_
+        return (frequencies.df if ones else frequencies.tf).astype(_sum_dtype(self._count_dtype))
+
+    def _alphabetical_order(self, raw_documents, analyze, frequencies, candidates):
+        if _is_one_shot(raw_documents):
+            warnings.warn(
+                "max_features must choose among n-grams of equal frequency, which "
+                "scikit-learn does by their alphabetical order; the documents are a "
+                "one-shot iterator and cannot be read again for the n-grams, so the "
+                "choice follows the n-grams' hashes instead. Pass a list to select "
+                "exactly scikit-learn's n-grams.",
+                UserWarning,
+                stacklevel=5,
+            )
+            return np.arange(len(candidates))
+        terms = _candidate_terms(raw_documents, analyze, self._seed, frequencies.hashes,
+                                 candidates)
+        return np.argsort(terms)
+
+    def _build_hash(self, hashes):
+        """Build ``mph_`` over distinct hashes; return the slot of each."""
+        self.mph_ = MinimalPerfectHash.build_from_hashes(
+            hashes, gamma=float(self.gamma), fingerprint_bits=int(self.fingerprint_bits),
+            seed=self._seed,
+        )
+        self.n_features_out_ = len(self.mph_)
+        return self.mph_.lookup_hashes(hashes)
+
+    # -- transform ----------------------------------------------------------------------
+
+    def transform(self, raw_documents):
+        """Transform documents to token counts or tf-idf; unseen n-grams are ignored.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str or bytes
+            Documents.
+
+        Returns
+        -------
+        X : sparse matrix of shape (n_samples, n_features_out_)
+            Column ``j`` is the n-gram of hash slot ``j``; CSR with sorted
+            indices, int32 when they fit.
+        """
+        check_is_fitted(self)
+        self._check_not_single_string(raw_documents)
+        analyze = self._build_analyzer(fitting=False)
+
+        def columns_of_chunks():
+            for terms, row_ends in _term_chunks(raw_documents, analyze):
+                yield self.mph_.lookup_hashes(_hash_terms(terms, self._seed)), row_ends
+
+        return self._weighted(self._count_matrix(columns_of_chunks()))
+
+    def _count_matrix(self, chunks):
+        """CSR counts (intc) from chunks of ``(column of each n-gram or -1, row_ends)``."""
+        rows, n_documents = _RowsBuilder(np.intc), 0
+        for columns, row_ends in chunks:
+            kept = columns >= 0
+            found = columns[kept]
+            rows.add(kept, found, np.ones(len(found), dtype=np.intc), row_ends)
+            n_documents += len(row_ends)
+        if not n_documents:
+            return sp.csr_array((0, self.n_features_out_), dtype=np.intc)
+        return rows.build(self.n_features_out_)
+
+    def _weighted(self, counts):
+        """The output from the count matrix, as CountVectorizer or TfidfVectorizer."""
+        X = counts.astype(self._count_dtype)
+        if self.binary:
+            X.data.fill(1)
+        if self.tfidf:
+            X = self._tfidf_weighted(X.astype(_float_dtype(X.dtype), copy=False))
+        return _align_api_if_sparse(X)
+
+    def _tfidf_weighted(self, X):
+        # The operations of TfidfTransformer.transform, idf gathered per entry.
+        if self.sublinear_tf:
+            np.log(X.data, X.data)
+            X.data += 1.0
+        if self.idf_index_ is not None:
+            X.data *= self.idf_table_[self.idf_index_[X.indices]]
+        if self.norm is not None:
+            X = normalize(X, norm=self.norm, copy=False)
+        return X
+
+    # -- introspection ------------------------------------------------------------------
+
+    @property
+    def idf_(self):
+        """The idf of each column, expanded from ``idf_table_`` (not stored)."""
+        check_is_fitted(self)
+        if self.idf_index_ is None:
+            raise AttributeError("idf_ is only defined with tfidf=True and use_idf=True")
+        return self.idf_table_[self.idf_index_]
+
+    @property
+    def _n_features_out(self):
+        # Read by ClassNamePrefixFeaturesOutMixin.get_feature_names_out.
+        return self.n_features_out_
+
+    @property
+    def nbytes(self):
+        """Bytes of the arrays a transform reads (the hash and the idf table and index)."""
+        check_is_fitted(self)
+        idf = (self.idf_table_, self.idf_index_)
+        return self.mph_.nbytes + sum(array.nbytes for array in idf if array is not None)
+
+    @property
+    def inverse_transform(self):
+        """Not available: no n-grams are stored (raises AttributeError)."""
+        raise AttributeError(_NO_VOCABULARY.format(what="inverse_transform"))
+
+    # -- conversion ------------------------------------------------------------------------
+
+    @classmethod
+    def from_text_vectorizer(cls, vectorizer, *, keep=None, **params):
+        """Build a fitted vectorizer from a fitted CountVectorizer or TfidfVectorizer.
+
+        Parameters
+        ----------
+        vectorizer : CountVectorizer or TfidfVectorizer
+            Fitted, with ``input="content"``. Its analysis parameters (callables
+            included), ``binary``, ``dtype``, and for a TfidfVectorizer its
+            tf-idf parameters and idf, are carried over.
+        keep : array-like of bool of shape (len(vectorizer.vocabulary_),), default=None
+            Which of its columns to keep; the others are ignored at transform
+            time like unseen n-grams. Use it to drop the n-grams whose weights
+            are all zero. Ignored (all are kept) for a TfidfVectorizer whose
+            ``norm`` is not None, whose row norm reads every n-gram. None keeps all.
+        **params
+            Other parameters of the new vectorizer (``fingerprint_bits``,
+            ``gamma``, ``random_state``, ...).
+
+        Returns
+        -------
+        ctv : CompressedTextVectorizer
+            The fitted vectorizer.
+        columns : ndarray of int64 of shape (ctv.n_features_out_,)
+            ``columns[j]`` is the column of ``vectorizer`` that column ``j`` of
+            ``ctv`` replaces: ``ctv.transform(X)`` equals
+            ``vectorizer.transform(X)[:, columns]`` (after the row norm over
+            the kept columns) and a linear model's weights are carried over as
+            ``coef_[:, columns]``.
+
+        Raises
+        ------
+        ValueError
+            If ``vectorizer`` reads files (``input`` is not "content"), or
+            ``keep`` is not a boolean mask of the right length.
+        """
+        check_is_fitted(vectorizer, "vocabulary_")
+        if vectorizer.input != "content":
+            raise ValueError(
+                "CompressedTextVectorizer only reads documents given as content; got a "
+                f"vectorizer with input={vectorizer.input!r}"
+            )
+        tfidf = isinstance(vectorizer, TfidfVectorizer)
+        copied = {name: getattr(vectorizer, name) for name in _COPIED_PARAMS}
+        if tfidf:
+            copied.update({name: getattr(vectorizer, name) for name in _TFIDF_PARAMS})
+        ctv = cls(**{**copied, "tfidf": tfidf, **params})
+        ctv._validate_params()
+        terms = _terms_by_column(vectorizer.vocabulary_)
+        if ctv.tfidf and ctv.norm is not None:
+            keep = None  # the row norm sums over every n-gram of a document
+        kept_columns = _kept_columns(keep, len(terms))
+        slots = ctv._build_hash(_hash_terms(terms[kept_columns].tolist(), ctv._seed))
+        columns = np.empty(ctv.n_features_out_, dtype=np.int64)
+        columns[slots] = kept_columns
+        if ctv._uses_idf:
+            ctv.idf_table_, ctv.idf_index_ = _idf_table(vectorizer.idf_[columns])
+        else:
+            ctv.idf_table_ = ctv.idf_index_ = None
+        return ctv, columns
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _terms_by_column(vocabulary):
+    terms = np.empty(len(vocabulary), dtype=object)
+    terms[list(vocabulary.values())] = list(vocabulary.keys())
+    return terms
+
+
+@register_vectorizer(CountVectorizer)  # and its subclass TfidfVectorizer
+def _rewrite_text_vectorizer(step, keep, options):
+    return CompressedTextVectorizer.from_text_vectorizer(
+        step, keep=keep, fingerprint_bits=options.fingerprint_bits, gamma=options.gamma,
+        random_state=options.random_state,
+    )
