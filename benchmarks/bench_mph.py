@@ -22,15 +22,15 @@ Fairness rules:
   which would otherwise flatter whichever structure runs second.
 * Peak build memory: ``tracemalloc`` for ours and the dict (numpy reports its
   buffers to tracemalloc); bbhash allocates in C++, so it is built in a fresh
-  subprocess and measured as the growth of the peak RSS (``ru_maxrss``) over
-  the RSS just before the build, with its list of hashes already in memory.
+  subprocess and measured as the growth of the peak RSS (``VmHWM``, reset just
+  before the build) over the RSS before it, its list of hashes already in
+  memory. That includes the copy of the hashes bbhash makes (a C++ vector).
 """
 
 import argparse
 import gc
 import os
 import pickle
-import resource
 import statistics
 import subprocess
 import sys
@@ -245,9 +245,23 @@ def _traced_peak(build):
     return peak - before
 
 
-def _current_rss_bytes():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _proc_status_bytes(field_name):
+    """``VmRSS`` (resident now) or ``VmHWM`` (peak resident) of this process, in bytes."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    raise OSError(f"{field_name} not in /proc/self/status")
+
+
+def _reset_peak_rss():
+    """Make VmHWM restart from the current RSS (Linux >= 4.0); False if not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        return False
+    return True
 
 
 def _bbhash_peak_in_subprocess(hashes_path, gamma):
@@ -270,13 +284,15 @@ def _bbhash_peak_child(hashes_path, gamma):
             chunk = np.frombuffer(source.read(8 * chunk_keys), dtype="<u8")
             hashes[start:start + len(chunk)] = chunk.tolist()
     gc.collect()
-    rss_before = _current_rss_bytes()
-    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # Not ru_maxrss: Linux carries it over from the parent across fork/exec,
+    # so in a child of a large benchmark process it never moves. VmHWM belongs
+    # to this process image and can be reset to the current RSS.
+    rss_before = _proc_status_bytes("VmRSS")
+    clean_start = _reset_peak_rss() or _proc_status_bytes("VmHWM") <= rss_before
     mphf = bbhash.PyMPHF(hashes, len(hashes), 1, gamma)
-    peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _proc_status_bytes("VmHWM")
     del mphf
-    # If the build never rose above the earlier peak, its growth is unknown.
-    print(peak_after - rss_before if peak_after > peak_before else "n/a")
+    print(peak - rss_before if clean_start else "n/a")
 
 
 # -- timing ------------------------------------------------------------------

@@ -52,45 +52,51 @@ TEST_FRACTION = 0.2
 LABEL_NOISE = 0.03
 # lbfgs reaches its best test accuracy on these datasets well before its
 # tolerance; more iterations only cost time on a small machine.
-DEFAULT_MAX_ITER = 60
+DEFAULT_MAX_ITER = 30
 LOAD_REPEATS = 3
 
 # -- a synthetic assistant dataset ------------------------------------------------------
 
-SYLLABLES = (
+
+def _words(text):
+    # Word lists read best as one string; a list literal would span many lines.
+    return text.split()
+
+
+SYLLABLES = _words(
     "ka lo mi ra ven dor tal bri sen qua zu fel mar pin dro ash ber cor lin vi "
     "tho nor gal rin sto wen har mel jo ty bel kir ov an es um ix pe lu da"
-).split()
-FIRST_NAMES = (
+)
+FIRST_NAMES = _words(
     "anna ben carla david emma felix grace hugo iris jack karen leo maria nina omar paul "
     "quinn rosa sam tara umar vera will xena yusuf zoe alex bianca chris diego elena "
     "farah george hana ivan julia kofi lucia mateo noor oscar priya"
-).split()
-ADJECTIVES = (
+)
+ADJECTIVES = _words(
     "red blue golden silent electric wild broken lonely velvet midnight crystal "
     "purple burning frozen hidden lucky neon paper silver sweet"
-).split()
-NOUNS = (
+)
+NOUNS = _words(
     "hearts tigers roses dreams rivers shadows wolves lights stones birds echoes "
     "waves kings mirrors engines flowers ghosts horses oceans skies"
-).split()
-DISH_STYLES = "spicy grilled crispy vegan smoked creamy garlic lemon sweet sour".split()
-DISH_BASES = "chicken tofu beef shrimp salmon lamb mushroom pork duck paneer".split()
-DISH_KINDS = "noodles curry tacos burger salad soup pizza ramen risotto dumplings".split()
-CUISINES = "italian thai mexican indian sushi greek korean french lebanese vietnamese".split()
-PLACE_SUFFIXES = "ville ton burg field port haven ford wood dale mouth".split()
-STREET_KINDS = "street avenue road lane boulevard drive".split()
-GROCERIES = (
+)
+DISH_STYLES = _words("spicy grilled crispy vegan smoked creamy garlic lemon sweet sour")
+DISH_BASES = _words("chicken tofu beef shrimp salmon lamb mushroom pork duck paneer")
+DISH_KINDS = _words("noodles curry tacos burger salad soup pizza ramen risotto dumplings")
+CUISINES = _words("italian thai mexican indian sushi greek korean french lebanese vietnamese")
+PLACE_SUFFIXES = _words("ville ton burg field port haven ford wood dale mouth")
+STREET_KINDS = _words("street avenue road lane boulevard drive")
+GROCERIES = _words(
     "milk eggs bread butter apples bananas rice pasta coffee tea cheese yogurt "
     "tomatoes onions garlic flour sugar oranges spinach carrots"
-).split()
-LANGUAGES = "spanish french german italian japanese chinese russian arabic hindi dutch".split()
-CURRENCIES = "dollars euros pounds yen rupees francs pesos".split()
-WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-MONTHS = "january february march april may june july august september october".split()
-GENRES = "jazz rock pop classical hip hop country blues reggae metal folk".split()
-EVENTS = "meeting dentist appointment lunch call standup interview workout dinner".split()
-TOPICS = "news science history comedy business sports technology health".split()
+)
+LANGUAGES = _words("spanish french german italian japanese chinese russian arabic hindi dutch")
+CURRENCIES = _words("dollars euros pounds yen rupees francs pesos")
+WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
+MONTHS = _words("january february march april may june july august september october")
+GENRES = _words("jazz rock pop classical hip hop country blues reggae metal folk")
+EVENTS = _words("meeting dentist appointment lunch call standup interview workout dinner")
+TOPICS = _words("news science history comedy business sports technology health")
 
 POLITE_PREFIXES = ("", "", "", "please ", "hey assistant ", "can you ", "could you ",
                    "i want to ", "i'd like to ", "ok google ")

@@ -6,6 +6,7 @@ from ._quantized import QuantizedLinearModel
 from ._report import CompressionReport, compression_report
 from ._text import CompressedTextVectorizer
 from ._vectorizer import CompressedVectorizer
+from ._version import __version__
 
 __all__ = [
     "CompressedTextVectorizer",
@@ -16,5 +17,3 @@ __all__ = [
     "compress",
     "compression_report",
 ]
-
-__version__ = "0.1.0.dev0"

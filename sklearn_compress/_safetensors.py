@@ -66,7 +66,8 @@ def _fsync_directory(directory):
 
 def write_safetensors(path, tensors, metadata):
     """Atomically write ``tensors`` (name -> array) and string ``metadata``."""
-    contiguous = {name: np.ascontiguousarray(array) for name, array in tensors.items()}
+    # (np.ascontiguousarray would turn 0-d arrays into 1-d ones)
+    contiguous = {name: np.require(array, requirements="C") for name, array in tensors.items()}
     write_atomically(path, safetensors.numpy.save(contiguous, metadata=metadata))
 
 

@@ -4,8 +4,8 @@
 (built by a :class:`~sklearn.feature_extraction.text.CountVectorizer` with the
 same analysis parameters), so its n-grams are exactly scikit-learn's; it maps
 them to columns with a :class:`MinimalPerfectHash` instead of the
-``vocabulary_`` dict of strings, and stores the idf of each column as a 1-2
-byte index into a small table of the distinct idf values.
+``vocabulary_`` dict of strings, and stores the idf of each column as a
+one-byte code into a small table of the distinct idf values.
 
 Fitting streams over the documents in chunks and keeps, per distinct n-gram,
 only its 16-byte hash, document frequency and term frequency (numpy arrays).
@@ -160,15 +160,44 @@ def _smallest_uint(n_values):
     return np.uint64  # pragma: no cover - more than 2**32 distinct idf values
 
 
-def _idf_table(idf):
-    """``(table, index)`` with ``table[index] == idf`` and ``table`` the distinct values.
+# A one-byte idf code of this value means "look the column up in the overflow".
+_OVERFLOW = 255
+
+
+def _encode_idf(idf):
+    """The idf of each column as ``(table, codes, overflow_columns, overflow_codes)``.
 
     idf depends only on the document frequency, so a vocabulary of millions
-    of n-grams has a few hundred distinct idf values: a uint8/uint16 index per
-    column gives the exact float values at 1-2 bytes instead of 8.
+    of n-grams has a few hundred distinct idf values, and most n-grams share
+    the few idf values of rare n-grams. ``table`` holds the distinct values,
+    most used first; a column's one-byte code is its value's index in
+    ``table`` if below 255, else 255 and the index is in ``overflow_codes``
+    at the column's position in the sorted ``overflow_columns``. Exact float
+    values at about one byte per column instead of eight.
     """
-    table, index = np.unique(idf, return_inverse=True)
-    return table, index.astype(_smallest_uint(len(table)))
+    values, index, uses = np.unique(idf, return_inverse=True, return_counts=True)
+    by_use = np.lexsort((values, -uses))  # most used first; ties by value, deterministic
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[by_use] = np.arange(len(values))
+    full_codes = rank[index]
+    if len(values) <= _OVERFLOW + 1:
+        overflow = np.zeros(0, dtype=np.int64)
+    else:
+        overflow = np.flatnonzero(full_codes >= _OVERFLOW)
+    codes = np.minimum(full_codes, _OVERFLOW).astype(np.uint8)
+    overflow_codes = full_codes[overflow].astype(_smallest_uint(len(values)))
+    return values[by_use], codes, overflow.astype(np.int32), overflow_codes
+
+
+def _decode_idf(columns, table, codes, overflow_columns, overflow_codes):
+    """The idf of ``columns`` from :func:`_encode_idf`'s arrays."""
+    index = codes[columns]
+    if len(overflow_columns):
+        index = index.astype(overflow_codes.dtype)
+        escaped = np.flatnonzero(index == _OVERFLOW)
+        where = np.searchsorted(overflow_columns, columns[escaped])
+        index[escaped] = overflow_codes[where]
+    return table[index]
 
 
 def _idf(df, n_samples, smooth_idf, dtype):
@@ -262,7 +291,7 @@ class CompressedTextVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin
     and the output equals scikit-learn's matrix with its columns permuted. The
     vocabulary is a :class:`~sklearn_compress.MinimalPerfectHash` of the
     n-grams (about 3 bits per n-gram plus ``fingerprint_bits``) instead of a
-    dict of strings, and the idf of each column is a 1-2 byte index into a
+    dict of strings, and the idf of each column is a one-byte code into a
     table of the few distinct idf values. No n-gram string is stored.
 
     The output columns are the hash's slots, in an arbitrary order. To reuse a
@@ -317,9 +346,16 @@ stop_words, token_pattern, ngram_range, analyzer
     n_features_out_ : int
         Number of output columns (kept n-grams).
     idf_table_ : ndarray of float or None
-        The distinct idf values (None without tf-idf or idf).
-    idf_index_ : ndarray of uint8, uint16 or uint32 or None
-        Per column, the index of its idf in ``idf_table_``.
+        The distinct idf values, most used first (None without tf-idf or idf;
+        then so are the three arrays below).
+    idf_codes_ : ndarray of uint8 or None
+        Per column, the index of its idf in ``idf_table_``, or 255 if that
+        index is 255 or more and is found in ``idf_overflow_codes_``.
+    idf_overflow_columns_ : ndarray of int32 or None
+        The columns whose code is 255, sorted (empty if the table has at most
+        256 values).
+    idf_overflow_codes_ : ndarray of uint16 or uint32 or None
+        The index in ``idf_table_`` of each of those columns' idf.
 
     See Also
     --------
@@ -547,13 +583,12 @@ stop_words, token_pattern, ngram_range, analyzer
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         kept = self._selected(frequencies, n_documents, raw_documents, analyze)
         slots = self._build_hash(frequencies.hashes[kept])
-        if self._uses_idf:
-            df = np.empty(len(slots), dtype=np.int64)
-            df[slots] = frequencies.df[kept]
-            idf = _idf(df, n_documents, self.smooth_idf, _float_dtype(self._count_dtype))
-            self.idf_table_, self.idf_index_ = _idf_table(idf)
-        else:
-            self.idf_table_ = self.idf_index_ = None
+        df = np.empty(len(slots), dtype=np.int64)
+        df[slots] = frequencies.df[kept]
+        self._set_idf(
+            _idf(df, n_documents, self.smooth_idf, _float_dtype(self._count_dtype))
+            if self._uses_idf else None
+        )
         if not keep_chunks:
             return None
         slot_of_hash = np.full(len(frequencies.hashes), -1, dtype=np.int64)
@@ -664,21 +699,33 @@ stop_words, token_pattern, ngram_range, analyzer
         if self.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0
-        if self.idf_index_ is not None:
-            X.data *= self.idf_table_[self.idf_index_[X.indices]]
+        if self.idf_table_ is not None:
+            X.data *= self._idf_of(X.indices)
         if self.norm is not None:
             X = normalize(X, norm=self.norm, copy=False)
         return X
 
     # -- introspection ------------------------------------------------------------------
 
+    _IDF_ATTRIBUTES = ("idf_table_", "idf_codes_", "idf_overflow_columns_",
+                       "idf_overflow_codes_")
+
+    def _set_idf(self, idf):
+        """Store the idf of each column (an array, or None) encoded by :func:`_encode_idf`."""
+        encoded = _encode_idf(idf) if idf is not None else (None,) * 4
+        for name, value in zip(self._IDF_ATTRIBUTES, encoded, strict=True):
+            setattr(self, name, value)
+
+    def _idf_of(self, columns):
+        return _decode_idf(columns, *(getattr(self, name) for name in self._IDF_ATTRIBUTES))
+
     @property
     def idf_(self):
-        """The idf of each column, expanded from ``idf_table_`` (not stored)."""
+        """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
         check_is_fitted(self)
-        if self.idf_index_ is None:
+        if self.idf_table_ is None:
             raise AttributeError("idf_ is only defined with tfidf=True and use_idf=True")
-        return self.idf_table_[self.idf_index_]
+        return self._idf_of(np.arange(self.n_features_out_))
 
     @property
     def _n_features_out(self):
@@ -687,9 +734,9 @@ stop_words, token_pattern, ngram_range, analyzer
 
     @property
     def nbytes(self):
-        """Bytes of the arrays a transform reads (the hash and the idf table and index)."""
+        """Bytes of the arrays a transform reads (the hash and the idf arrays)."""
         check_is_fitted(self)
-        idf = (self.idf_table_, self.idf_index_)
+        idf = (getattr(self, name) for name in self._IDF_ATTRIBUTES)
         return self.mph_.nbytes + sum(array.nbytes for array in idf if array is not None)
 
     @property
@@ -754,10 +801,7 @@ stop_words, token_pattern, ngram_range, analyzer
         slots = ctv._build_hash(_hash_terms(terms[kept_columns].tolist(), ctv._seed))
         columns = np.empty(ctv.n_features_out_, dtype=np.int64)
         columns[slots] = kept_columns
-        if ctv._uses_idf:
-            ctv.idf_table_, ctv.idf_index_ = _idf_table(vectorizer.idf_[columns])
-        else:
-            ctv.idf_table_ = ctv.idf_index_ = None
+        ctv._set_idf(vectorizer.idf_[columns] if ctv._uses_idf else None)
         return ctv, columns
 
     def __sklearn_tags__(self):

@@ -27,14 +27,17 @@ EPS = 1e-9
 PROBA_METHODS = ("predict_proba", "predict_log_proba", "decision_function")
 
 
+# PassiveAggressive* are deprecated since sklearn 1.8 but still supported here;
+# their constructor (also called by clone) warns.
+pytestmark = pytest.mark.filterwarnings("ignore:Class PassiveAggressive.*:FutureWarning")
+
+
 def _passive_aggressive(name, **params):
-    """A deprecated PassiveAggressive* estimator, or a skip once sklearn removed it."""
+    """A PassiveAggressive* estimator, or a skip once scikit-learn removed it."""
     cls = getattr(linear_model, name, None)
     if cls is None:
         pytest.skip(f"{name} is not in this scikit-learn")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        return cls(**params)
+    return cls(**params)
 
 
 CLASSIFIERS = {

@@ -358,13 +358,30 @@ def test_output_dtypes_and_idf_storage(generated):
     ctv = CompressedTextVectorizer(tfidf=True).fit(train)
     assert ctv.transform(train).dtype == np.float64
     # One byte per column: the idf takes few distinct values.
-    assert ctv.idf_index_.dtype == np.uint8
+    assert ctv.idf_codes_.dtype == np.uint8
+    assert len(ctv.idf_overflow_columns_) == 0
     assert len(ctv.idf_table_) == len(np.unique(ctv.idf_))
-    assert ctv.nbytes == ctv.mph_.nbytes + ctv.idf_index_.nbytes + ctv.idf_table_.nbytes
-    assert CompressedTextVectorizer(tfidf=True, use_idf=False).fit(train).idf_index_ is None
+    assert ctv.nbytes == ctv.mph_.nbytes + ctv.idf_codes_.nbytes + ctv.idf_table_.nbytes
+    assert CompressedTextVectorizer(tfidf=True, use_idf=False).fit(train).idf_table_ is None
     with pytest.warns(UserWarning, match="'dtype' should be used"):
         X = CompressedTextVectorizer(tfidf=True, dtype=np.int32).fit_transform(train)
     assert X.dtype == np.float64
+
+
+def test_idf_beyond_255_distinct_values_overflows_exactly(clinc150):
+    train, test = clinc150
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2)).fit(train)
+    # Many distinct idf values, a few of them shared by many columns.
+    rng = np.random.default_rng(0)
+    idf = rng.choice(np.r_[rng.uniform(1, 9, size=1000), np.full(10, 2.5)],
+                     size=len(vectorizer.idf_))
+    vectorizer.idf_ = idf
+    ctv, columns = CompressedTextVectorizer.from_text_vectorizer(vectorizer, **EXACT)
+    assert len(ctv.idf_table_) > 256
+    assert 0 < len(ctv.idf_overflow_columns_) < ctv.n_features_out_
+    assert ctv.idf_codes_.dtype == np.uint8
+    assert_array_equal(ctv.idf_, idf[columns])
+    assert_same_matrix(ctv.transform(test), vectorizer.transform(test)[:, columns], True)
 
 
 def test_empty_and_single_string_input():

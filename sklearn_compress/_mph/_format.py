@@ -24,7 +24,7 @@ from ._bits import WORDS_PER_BLOCK
 from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays, level_size
 from ._hashing import MAX_SEED
 
-__all__ = ["FORMAT_VERSION", "read_cascade", "write_cascade"]
+__all__ = ["FORMAT_VERSION", "check_cascade", "check_params", "read_cascade", "write_cascade"]
 
 MAGIC = b"SKCMPH"
 FORMAT_VERSION = 1
@@ -71,7 +71,7 @@ def _read_header(data):
     return fields[2:]
 
 
-def _check_params(n_keys, gamma, seed, fingerprint_bits, n_levels):
+def check_params(n_keys, gamma, seed, fingerprint_bits, n_levels):
     if not (math.isfinite(gamma) and 1.0 <= gamma <= 100.0):
         _fail(f"gamma {gamma!r} outside [1, 100]")
     if seed > MAX_SEED:
@@ -96,7 +96,7 @@ def _split_arrays(data, counts):
     return arrays
 
 
-def _check_cascade(cascade, n_keys, gamma, fingerprint_bits):
+def check_cascade(cascade, n_keys, gamma, fingerprint_bits):
     level_bits, words = cascade.level_bits, cascade.words
     if np.any(level_bits == 0) or np.any(level_bits % 64):
         _fail("level sizes must be positive multiples of 64 bits")
@@ -144,7 +144,7 @@ def read_cascade(data):
     data = bytes(data)
     (n_keys, gamma, seed, fingerprint_bits, n_levels, n_words, n_fingerprint_words,
      n_fallback) = _read_header(data)
-    _check_params(n_keys, gamma, seed, fingerprint_bits, n_levels)
+    check_params(n_keys, gamma, seed, fingerprint_bits, n_levels)
     level_bits, words, fingerprint_words, fallback = _split_arrays(
         data, (n_levels, n_words, n_fingerprint_words, 2 * n_fallback))
     # Native, aligned arrays (a copy only if the buffer is misaligned), so
@@ -154,6 +154,6 @@ def read_cascade(data):
         for a in (level_bits, words, fingerprint_words, fallback))
     cascade = CascadeArrays(level_bits=level_bits, words=words,
                             fingerprints=fingerprint_words, fallback=fallback.reshape(-1, 2))
-    _check_cascade(cascade, n_keys, gamma, fingerprint_bits)
+    check_cascade(cascade, n_keys, gamma, fingerprint_bits)
     params = {"n_keys": n_keys, "gamma": gamma, "fingerprint_bits": fingerprint_bits, "seed": seed}
     return cascade, params

@@ -1,0 +1,543 @@
+"""save() and load(): a safe, memory-mappable file for compressed models.
+
+The file is a safetensors container. Its metadata holds the format name and
+version, the library version, the object tree as JSON and a BLAKE2b checksum
+of every array. Each node of the tree names a class from a fixed allow-list
+(see :func:`_codec`); loading looks names up in that table and never imports
+or calls anything else named in the file. Parameters are plain JSON values
+checked by the estimator's own parameter validation; fitted arrays and
+numbers are checked against a per-class spec (dtype, shape, range) and then
+against each other.
+"""
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
+
+from ._mph import MinimalPerfectHash
+from ._mph._build import CascadeArrays
+from ._mph._format import check_cascade, check_params
+from ._quantized import (
+    LINK_IDENTITY,
+    LINK_LOGISTIC,
+    LINK_MODIFIED_HUBER,
+    LINK_NONE,
+    LINK_OVR_LOGISTIC,
+    QuantizedLinearModel,
+    _supported_classes,
+)
+from ._safetensors import read_safetensors, write_safetensors
+from ._vectorizer import CompressedVectorizer
+from ._version import __version__
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "register_codec", "save"]
+
+FORMAT_NAME = "sklearn-compress"
+FORMAT_VERSION = 1
+_MAX_DEPTH = 8
+_DTYPE_PARAMS = {"float64": np.float64, "float32": np.float32, "float16": np.float16,
+                 "int64": np.int64, "int32": np.int32, "int16": np.int16, "int8": np.int8,
+                 "uint8": np.uint8, "bool": np.bool_}
+
+
+class FormatError(ValueError):
+    """A model file that is not what it must be."""
+
+
+# -- codecs ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Array:
+    """Spec of one array attribute: allowed dtypes and numbers of dimensions.
+
+    A 0-d array is read back as a Python number.
+    """
+
+    dtypes: tuple
+    ndim: tuple
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Codec:
+    """How one allow-listed class is written and read back.
+
+    ``arrays``, ``numbers`` and ``strings`` name fitted attributes with their
+    specs; ``children`` name attributes holding other allow-listed objects;
+    ``check(obj)`` raises ``ValueError`` when the attributes disagree.
+    """
+
+    cls: type
+    arrays: dict = field(default_factory=dict)
+    numbers: dict = field(default_factory=dict)  # name -> (type, low, high, optional)
+    strings: dict = field(default_factory=dict)  # name -> allowed values
+    children: tuple = ()
+    has_classes: bool = False
+    check: object = None
+
+
+_CODECS = {}
+
+
+def register_codec(codec):
+    """Add a class to the allow-list of :func:`save` / :func:`load`."""
+    _CODECS[codec.cls.__name__] = codec
+    return codec
+
+
+def _codec_of(obj, where):
+    codec = _CODECS.get(type(obj).__name__)
+    if codec is None or codec.cls is not type(obj):
+        supported = ", ".join(sorted(_CODECS))
+        raise ValueError(f"{where}: {type(obj).__name__} cannot be saved in the safe format "
+                         f"(supported: {supported}); use joblib for other models")
+    return codec
+
+
+# -- writing ----------------------------------------------------------------------
+
+
+def _param_to_json(value, where):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"tuple": [_param_to_json(v, where) for v in value]}
+    if isinstance(value, list):
+        return [_param_to_json(v, where) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"dict": {k: _param_to_json(v, where) for k, v in value.items()}}
+    if isinstance(value, type) and np.dtype(value).name in _DTYPE_PARAMS:
+        return {"dtype": np.dtype(value).name}
+    if isinstance(value, np.dtype) and value.name in _DTYPE_PARAMS:
+        return {"dtype": value.name}
+    kind = "a callable" if callable(value) else f"a {type(value).__name__}"
+    raise ValueError(f"{where} is {kind}, which the safe format cannot hold (it stores no "
+                     "code); save this model with joblib instead")
+
+
+class _Writer:
+    def __init__(self):
+        self.tensors = {}
+
+    def array(self, value, path):
+        self.tensors[path] = np.asarray(value)
+        return {"tensor": path}
+
+    def node(self, obj, path, depth=0):
+        if isinstance(obj, str) or obj is None:  # "passthrough" steps
+            return {"value": obj}
+        if isinstance(obj, MinimalPerfectHash):
+            return self._mph(obj, path)
+        codec = _codec_of(obj, path)
+        node = {"class": codec.cls.__name__, "params": {}, "fitted": {}}
+        for name, value in obj.get_params(deep=False).items():
+            if isinstance(value, (BaseEstimator, MinimalPerfectHash)) or (
+                    name == "steps" and isinstance(obj, Pipeline)):
+                continue
+            node["params"][name] = _param_to_json(value, f"parameter {name!r} of {path}")
+        if isinstance(obj, Pipeline):
+            node["steps"] = [[name, self.node(step, f"{path}.{name}", depth + 1)]
+                             for name, step in obj.steps]
+        for name in ("estimator",):
+            if isinstance(obj.get_params(deep=False).get(name), BaseEstimator):
+                node["params_children"] = {name: self.node(getattr(obj, name),
+                                                           f"{path}.{name}", depth + 1)}
+        self._fitted(obj, codec, node, path, depth)
+        return node
+
+    def _fitted(self, obj, codec, node, path, depth):
+        fitted = node["fitted"]
+        for name in codec.arrays:
+            value = getattr(obj, name, None)
+            fitted[name] = None if value is None else self.array(value, f"{path}.{name}")
+        for name in (*codec.numbers, *codec.strings):
+            value = getattr(obj, name, None)
+            fitted[name] = value.item() if isinstance(value, np.generic) else value
+        for name in codec.children:
+            fitted[name] = self.node(getattr(obj, name), f"{path}.{name}", depth + 1)
+        if codec.has_classes and hasattr(obj, "classes_"):
+            fitted["classes_"] = self._classes(obj.classes_, f"{path}.classes_")
+
+    def _classes(self, classes, path):
+        if classes.dtype.kind in "OU" and all(isinstance(c, str) for c in classes):
+            return {"strings": [str(c) for c in classes], "object": classes.dtype.kind == "O"}
+        if classes.dtype.kind in "biuf":
+            return self.array(classes, path)
+        raise ValueError(f"{path}: classes of dtype {classes.dtype} cannot be saved in the "
+                         "safe format; use joblib")
+
+    def _mph(self, mph, path):
+        state = mph.__getstate__()
+        node = {"class": "MinimalPerfectHash"}
+        for name, value in state.items():
+            node[name] = self.array(value, f"{path}.{name}") if isinstance(
+                value, np.ndarray) else value
+        return node
+
+
+def _digest(array):
+    raw = np.require(array, requirements="C").reshape(-1).view(np.uint8)
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def save(model, path):
+    """Save a compressed model to ``path`` in the safe, memory-mappable format.
+
+    Parameters
+    ----------
+    model : CompressedVectorizer, QuantizedLinearModel, MinimalPerfectHash or Pipeline
+        A compressed object, such as the pipelines :func:`compress` returns.
+    path : str or path-like
+        The file to write. It is replaced atomically: if saving fails, an
+        existing file is left as it was.
+
+    Raises
+    ------
+    ValueError
+        If the model holds something the format cannot store (another class,
+        a custom callable such as a tokenizer): use joblib for those.
+    """
+    writer = _Writer()
+    tree = writer.node(model, "model")
+    metadata = {
+        "format": FORMAT_NAME,
+        "format_version": str(FORMAT_VERSION),
+        "library_version": __version__,
+        "structure": json.dumps(tree, allow_nan=True),
+        "checksums": json.dumps({name: _digest(a) for name, a in writer.tensors.items()}),
+    }
+    write_safetensors(path, writer.tensors, metadata)
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+def _param_from_json(value, where):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_param_from_json(v, where) for v in value]
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, inner), = value.items()
+        if kind == "tuple" and isinstance(inner, list):
+            return tuple(_param_from_json(v, where) for v in inner)
+        if kind == "dict" and isinstance(inner, dict):
+            return {k: _param_from_json(v, where) for k, v in inner.items()}
+        if kind == "dtype" and inner in _DTYPE_PARAMS:
+            return _DTYPE_PARAMS[inner]
+    raise FormatError(f"{where}: unreadable parameter value {value!r:.80}")
+
+
+class _Reader:
+    def __init__(self, tensors):
+        self.tensors = tensors
+        self.used = set()
+
+    def array(self, ref, spec, where):
+        if ref is None:
+            if spec.optional:
+                return None
+            raise FormatError(f"{where}: missing array")
+        if not (isinstance(ref, dict) and set(ref) == {"tensor"} and ref["tensor"] in self.tensors):
+            raise FormatError(f"{where}: reference to an unknown array")
+        if ref["tensor"] in self.used:
+            raise FormatError(f"{where}: array {ref['tensor']!r} is used twice")
+        self.used.add(ref["tensor"])
+        array = self.tensors[ref["tensor"]]
+        if array.dtype.name not in spec.dtypes or array.ndim not in spec.ndim:
+            raise FormatError(f"{where}: expected a {'/'.join(map(str, spec.ndim))}-D array of "
+                              f"{'/'.join(spec.dtypes)}, got {array.ndim}-D {array.dtype}")
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise FormatError(f"{where}: NaN or infinite values")
+        return array.item() if array.ndim == 0 else array
+
+    def node(self, node, where, depth=0):
+        if depth > _MAX_DEPTH:
+            raise FormatError(f"{where}: objects nested too deeply")
+        if not isinstance(node, dict):
+            raise FormatError(f"{where}: malformed object description")
+        if "value" in node:
+            if node["value"] not in ("passthrough", None) or len(node) != 1:
+                raise FormatError(f"{where}: unknown value {node['value']!r:.40}")
+            return node["value"]
+        name = node.get("class")
+        if name == "MinimalPerfectHash":
+            return self._mph(node, where)
+        codec = _CODECS.get(name) if isinstance(name, str) else None
+        if codec is None:
+            raise FormatError(f"{where}: class {name!r:.60} is not in the allow-list "
+                              f"({', '.join(sorted(_CODECS))})")
+        return self._estimator(codec, node, where, depth)
+
+    def _estimator(self, codec, node, where, depth):
+        params = node.get("params")
+        if not isinstance(params, dict):
+            raise FormatError(f"{where}: malformed parameters")
+        params = {k: _param_from_json(v, f"{where}.{k}") for k, v in params.items()}
+        if codec.cls is Pipeline:
+            params["steps"] = self._steps(node.get("steps"), where, depth)
+        children = node.get("params_children", {})
+        if not isinstance(children, dict) or set(children) - {"estimator"}:
+            raise FormatError(f"{where}: malformed nested estimators")
+        for name, child in children.items():
+            params[name] = self.node(child, f"{where}.{name}", depth + 1)
+            _check_unfitted_linear_model(params[name], f"{where}.{name}")
+        try:
+            obj = codec.cls(**params)
+            obj._validate_params()
+        except (TypeError, ValueError) as exc:
+            raise FormatError(f"{where}: invalid parameters for {codec.cls.__name__}: "
+                              f"{exc}") from None
+        self._fitted(obj, codec, node.get("fitted"), where, depth)
+        return obj
+
+    def _steps(self, steps, where, depth):
+        if not (isinstance(steps, list) and steps and all(
+                isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)):
+            raise FormatError(f"{where}: malformed pipeline steps")
+        return [(name, self.node(step, f"{where}.{name}", depth + 1)) for name, step in steps]
+
+    def _fitted(self, obj, codec, fitted, where, depth):
+        expected = {*codec.arrays, *codec.numbers, *codec.strings, *codec.children}
+        if codec.has_classes:
+            expected.add("classes_")
+        if not isinstance(fitted, dict) or not set(fitted) <= expected:
+            raise FormatError(f"{where}: unexpected fitted attributes")
+        for name, spec in codec.arrays.items():
+            value = self.array(fitted.get(name), spec, f"{where}.{name}")
+            if value is not None:
+                setattr(obj, name, value)
+        for name, (kind, low, high, optional) in codec.numbers.items():
+            self._number(obj, name, fitted.get(name), kind, low, high, optional, where)
+        for name, allowed in codec.strings.items():
+            if fitted.get(name) not in allowed:
+                raise FormatError(f"{where}.{name}: {fitted.get(name)!r:.40} is not one of "
+                                  f"{allowed}")
+            setattr(obj, name, fitted[name])
+        for name in codec.children:
+            setattr(obj, name, self.node(fitted.get(name), f"{where}.{name}", depth + 1))
+        if "classes_" in fitted:
+            obj.classes_ = self._classes(fitted["classes_"], f"{where}.classes_")
+        if codec.check is not None:
+            try:
+                codec.check(obj)
+            except ValueError as exc:
+                raise FormatError(f"{where}: {exc}") from None
+
+    @staticmethod
+    def _number(obj, name, value, kind, low, high, optional, where):
+        if value is None and optional:
+            return
+        valid_type = (type(value) is bool) if kind is bool else (
+            type(value) in (int, float) if kind is float else type(value) is int)
+        if not valid_type or (kind is float and not math.isfinite(value)) or not (
+                low <= value <= high):
+            raise FormatError(f"{where}.{name}: {value!r:.40} is not a {kind.__name__} in "
+                              f"[{low}, {high}]")
+        setattr(obj, name, value)
+
+    def _classes(self, ref, where):
+        if isinstance(ref, dict) and set(ref) == {"strings", "object"}:
+            strings = ref["strings"]
+            if not (isinstance(strings, list) and all(isinstance(s, str) for s in strings)):
+                raise FormatError(f"{where}: malformed class labels")
+            return np.array(strings, dtype=object if ref["object"] else None)
+        return self.array(ref, _CLASS_LABELS, where)
+
+    def _mph(self, node, where):
+        spec = Array(("uint64",), (1,))
+        expected = {"class", "n_keys", "gamma", "fingerprint_bits", "seed", "level_bits",
+                    "words", "fingerprints", "fallback"}
+        if set(node) != expected:
+            raise FormatError(f"{where}: malformed minimal perfect hash")
+        arrays = {name: self.array(node[name], spec, f"{where}.{name}")
+                  for name in ("level_bits", "words", "fingerprints")}
+        arrays["fallback"] = self.array(node["fallback"], Array(("uint64",), (2,)),
+                                        f"{where}.fallback")
+        numbers = {name: node[name] for name in ("n_keys", "gamma", "fingerprint_bits", "seed")}
+        if not all(type(numbers[n]) is int for n in ("n_keys", "fingerprint_bits", "seed")) or \
+                type(numbers["gamma"]) not in (int, float) or numbers["n_keys"] < 0 or \
+                numbers["fingerprint_bits"] < 0 or numbers["seed"] < 0 or \
+                arrays["fallback"].shape[1:] != (2,):
+            raise FormatError(f"{where}: malformed minimal perfect hash")
+        cascade = CascadeArrays(**arrays)
+        try:
+            check_params(numbers["n_keys"], float(numbers["gamma"]), numbers["seed"],
+                         numbers["fingerprint_bits"], len(cascade.level_bits))
+            check_cascade(cascade, numbers["n_keys"], float(numbers["gamma"]),
+                          numbers["fingerprint_bits"])
+        except ValueError as exc:
+            raise FormatError(f"{where}: {exc}") from None
+        return MinimalPerfectHash(cascade, **numbers)
+
+
+def _check_unfitted_linear_model(estimator, where):
+    if type(estimator) not in _supported_classes():
+        raise FormatError(f"{where}: {type(estimator).__name__} is not a supported linear model")
+
+
+def _check_header(path, metadata):
+    if metadata.get("format") != FORMAT_NAME:
+        raise FormatError(f"{path}: not a {FORMAT_NAME} model file")
+    version = metadata.get("format_version", "")
+    if not version.isdigit():
+        raise FormatError(f"{path}: malformed format version {version!r:.20}")
+    if int(version) > FORMAT_VERSION:
+        raise FormatError(
+            f"{path}: format version {version} was written by sklearn-compress "
+            f"{metadata.get('library_version', '?')!s:.20}; this is {__version__}, which reads "
+            f"versions up to {FORMAT_VERSION}: upgrade sklearn-compress to read it")
+
+
+def _json_field(path, metadata, name):
+    try:
+        return json.loads(metadata.get(name, ""))
+    except json.JSONDecodeError:
+        raise FormatError(f"{path}: metadata field {name!r} is not JSON") from None
+
+
+def _check_checksums(path, arrays, metadata):
+    checksums = _json_field(path, metadata, "checksums")
+    if not isinstance(checksums, dict) or set(checksums) != set(arrays):
+        raise FormatError(f"{path}: the checksums do not list exactly the stored arrays")
+    for name, array in arrays.items():
+        if _digest(array) != checksums[name]:
+            raise FormatError(f"{path}: checksum mismatch for array {name!r} (corrupted file)")
+
+
+def load(path, *, mmap=True):
+    """Load a model saved by :func:`save`, checking everything in the file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save`.
+    mmap : bool, default=True
+        Map the arrays read-only instead of reading them: loading costs about
+        the header, and processes loading the same file share one copy.
+
+    Returns
+    -------
+    model
+        The saved object, ready to predict.
+
+    Raises
+    ------
+    ValueError
+        If the file is truncated, corrupted, of a newer format version, or
+        describes anything outside the allow-list or inconsistent.
+    """
+    path = Path(path)
+    arrays, metadata = read_safetensors(path, use_mmap=mmap)
+    _check_header(path, metadata)
+    _check_checksums(path, arrays, metadata)
+    reader = _Reader(arrays)
+    model = reader.node(_json_field(path, metadata, "structure"), "model")
+    unused = set(arrays) - reader.used
+    if unused:
+        raise FormatError(f"{path}: arrays not referenced by the model: {sorted(unused)[:3]}")
+    return model
+
+
+# -- the allow-list -----------------------------------------------------------------------
+
+_INT_MAX = 2**62
+_FLOATS = ("float64",)
+_VECTOR = Array(_FLOATS, (1,))
+_OPTIONAL_VECTOR = Array(_FLOATS, (1,), optional=True)
+_N_FEATURES = {"n_features_in_": (int, 0, _INT_MAX, False)}
+_N_SAMPLES = Array(("int64", "float64"), (0, 1))
+_LINKS = (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC, LINK_MODIFIED_HUBER)
+_CLASS_LABELS = Array(("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
+                       "float64", "float32", "bool"), (1,))
+
+
+def _check_width(obj, *names):
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None and np.ndim(value) and len(value) != obj.n_features_in_:
+            raise ValueError(f"{name} has {len(value)} entries for {obj.n_features_in_} features")
+
+
+def _check_vectorizer(vectorizer):
+    if vectorizer.n_features_out_ != len(vectorizer.mph_):
+        raise ValueError(f"n_features_out_ {vectorizer.n_features_out_} is not the "
+                         f"{len(vectorizer.mph_)} slots of the hash")
+
+
+def _check_quantized_sparse(model):
+    indptr, ids, codes = model.indptr_, model.output_ids_, model.codes_
+    if indptr is None or ids is None or codes.ndim != 1:
+        raise ValueError("a sparse layout needs indptr_, output_ids_ and 1-D codes_")
+    if len(indptr) != model.n_features_in_ + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+        raise ValueError("indptr_ is not a monotone index over the features")
+    if indptr[-1] != len(codes) or len(ids) != len(codes):
+        raise ValueError("indptr_, output_ids_ and codes_ disagree on the entry count")
+    if len(ids) and ids.max() >= model.n_outputs_:
+        raise ValueError(f"output_ids_ reach {ids.max()} for {model.n_outputs_} outputs")
+
+
+def _check_quantized(model):
+    n_outputs = model.n_outputs_
+    if model.layout_ == "dense":
+        if model.codes_.shape != (model.n_features_in_, n_outputs):
+            raise ValueError(f"dense codes of shape {model.codes_.shape} for "
+                             f"{model.n_features_in_} features and {n_outputs} outputs")
+        if getattr(model, "indptr_", None) is not None:
+            raise ValueError("a dense layout has no indptr_")
+    else:
+        _check_quantized_sparse(model)
+    max_code = 2 ** (model.bits - 1) - 1
+    if len(model.codes_) and np.abs(model.codes_.astype(np.int16)).max() > max_code:
+        raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
+    if model.intercept_.shape != (n_outputs,):
+        raise ValueError(f"intercept_ of shape {model.intercept_.shape} for {n_outputs} outputs")
+    scale = np.asarray(model.scale_)
+    if scale.ndim != model.per_class or (scale.ndim and len(scale) != n_outputs) or np.any(
+            scale < 0):
+        raise ValueError("scale_ must be one non-negative number, or one per output if per_class")
+    if model.link_ != "identity":
+        n_classes = len(getattr(model, "classes_", ()))
+        if n_outputs != (1 if n_classes == 2 else n_classes):
+            raise ValueError(f"{n_outputs} outputs for {n_classes} classes")
+
+
+register_codec(Codec(Pipeline))
+register_codec(Codec(
+    CompressedVectorizer, numbers={"n_features_out_": (int, 0, _INT_MAX, False)},
+    children=("mph_",), check=_check_vectorizer))
+register_codec(Codec(
+    QuantizedLinearModel,
+    arrays={"codes_": Array(("int8",), (1, 2)),
+            "indptr_": Array(("int32", "int64"), (1,), optional=True),
+            "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
+            "intercept_": _VECTOR, "scale_": Array(_FLOATS, (0, 1))},
+    numbers={**_N_FEATURES, "n_outputs_": (int, 1, 2**16, False),
+             "_ravel_output": (bool, False, True, False)},
+    strings={"layout_": ("dense", "sparse"), "link_": _LINKS},
+    has_classes=True, check=_check_quantized))
+register_codec(Codec(
+    TfidfTransformer, arrays={"idf_": _OPTIONAL_VECTOR}, numbers=_N_FEATURES,
+    check=lambda step: _check_width(step, "idf_")))
+register_codec(Codec(
+    MaxAbsScaler, arrays={"scale_": _VECTOR, "max_abs_": _VECTOR, "n_samples_seen_": _N_SAMPLES},
+    numbers=_N_FEATURES, check=lambda step: _check_width(step, "scale_", "max_abs_")))
+register_codec(Codec(
+    StandardScaler, arrays={"scale_": _OPTIONAL_VECTOR, "var_": _OPTIONAL_VECTOR,
+                            "mean_": _OPTIONAL_VECTOR, "n_samples_seen_": _N_SAMPLES},
+    numbers=_N_FEATURES, check=lambda step: _check_width(step, "scale_", "var_", "mean_")))
+register_codec(Codec(Normalizer, numbers=_N_FEATURES))
+for _linear_model in _supported_classes():
+    # Only as the unfitted template a QuantizedLinearModel keeps: no weights.
+    register_codec(Codec(_linear_model))
