@@ -2,11 +2,12 @@
 
 from ._compress import compress
 from ._mph import MinimalPerfectHash
+from ._persist import load, save
 from ._quantized import QuantizedLinearModel
 from ._report import CompressionReport, compression_report
 from ._text import CompressedTextVectorizer
 from ._vectorizer import CompressedVectorizer
-from ._version import __version__
+from ._version import __version__ as __version__
 
 __all__ = [
     "CompressedTextVectorizer",
@@ -16,4 +17,6 @@ __all__ = [
     "QuantizedLinearModel",
     "compress",
     "compression_report",
+    "load",
+    "save",
 ]

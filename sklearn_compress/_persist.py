@@ -513,7 +513,23 @@ def _check_quantized(model):
             raise ValueError(f"{n_outputs} outputs for {n_classes} classes")
 
 
-register_codec(Codec(Pipeline))
+def _output_width(step, width):
+    if isinstance(step, CompressedVectorizer):
+        return step.n_features_out_
+    return width if step in (None, "passthrough") else step.n_features_in_
+
+
+def _check_pipeline(pipeline):
+    """Each step must take as many features as the step before it gives."""
+    width = None
+    for name, step in pipeline.steps:
+        expected = getattr(step, "n_features_in_", None)
+        if width is not None and expected is not None and expected != width:
+            raise ValueError(f"step {name!r} expects {expected} features, gets {width}")
+        width = _output_width(step, width)
+
+
+register_codec(Codec(Pipeline, check=_check_pipeline))
 register_codec(Codec(
     CompressedVectorizer, numbers={"n_features_out_": (int, 0, _INT_MAX, False)},
     children=("mph_",), check=_check_vectorizer))

@@ -96,8 +96,9 @@ def _check_entry(path, name, entry, data_size):
     shape, offsets = entry["shape"], entry["data_offsets"]
     if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
         _fail(path, f"array {name!r} has an invalid shape {shape!r}")
-    if not (isinstance(offsets, list) and len(offsets) == 2
-            and all(type(o) is int for o in offsets) and 0 <= offsets[0] <= offsets[1] <= data_size):
+    well_formed = isinstance(offsets, list) and len(offsets) == 2 and all(
+        type(o) is int for o in offsets)
+    if not (well_formed and 0 <= offsets[0] <= offsets[1] <= data_size):
         _fail(path, f"array {name!r} has offsets {offsets!r} outside the {data_size}-byte data")
     if int(np.prod(shape, dtype=object)) * dtype.itemsize != offsets[1] - offsets[0]:
         _fail(path, f"array {name!r} of shape {shape} does not fill its {offsets[1] - offsets[0]}"

@@ -1,0 +1,347 @@
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+import threading
+
+import numpy as np
+import pytest
+import safetensors.numpy
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.feature_selection import VarianceThreshold
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, Normalizer, StandardScaler
+
+from sklearn_compress import (
+    CompressedVectorizer,
+    MinimalPerfectHash,
+    QuantizedLinearModel,
+    _persist,
+    _safetensors,
+    compress,
+    load,
+    save,
+)
+from tests._synthetic import feature_dicts
+
+X, Y = feature_dicts(400, seed=0)
+X_TEST, _ = feature_dicts(200, seed=1)
+
+
+def _pipelines():
+    yield "dv+lr", compress(make_pipeline(DictVectorizer(), LogisticRegression()).fit(X, Y))
+    yield "dv+tfidf+sgd", compress(make_pipeline(
+        DictVectorizer(), TfidfTransformer(), SGDClassifier(loss="modified_huber",
+                                                            random_state=0)).fit(X, Y))
+    yield "dv+variance+scaler+normalizer+lr(per_class)", compress(make_pipeline(
+        DictVectorizer(), VarianceThreshold(0.001), StandardScaler(with_mean=False),
+        Normalizer(), LogisticRegression()).fit(X, Y), per_class=True, bits=5)
+    yield "dv+maxabs+normalizer+ridge", compress(make_pipeline(
+        DictVectorizer(), MaxAbsScaler(), Normalizer(), Ridge()).fit(X, np.arange(len(Y)) % 5))
+
+
+PIPELINES = dict(_pipelines())
+
+
+def _outputs(model):
+    outputs = [model.predict(X_TEST)]
+    for method in ("decision_function", "predict_proba"):
+        if hasattr(model, method):
+            outputs.append(getattr(model, method)(X_TEST))
+    return outputs
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+@pytest.mark.parametrize("mmap", [True, False])
+def test_pipelines_round_trip_with_identical_predictions(tmp_path, name, mmap):
+    model = PIPELINES[name]
+    path = tmp_path / "model.skc"
+    save(model, path)
+    loaded = load(path, mmap=mmap)
+    assert [n for n, _ in loaded.steps] == [n for n, _ in model.steps]
+    for expected, actual in zip(_outputs(model), _outputs(loaded), strict=True):
+        np.testing.assert_array_equal(actual, expected)
+    assert _plain_params(loaded) == _plain_params(model)
+
+
+def _plain_params(model):
+    # estimators compare by identity: compare their parameters instead
+    return {k: v for k, v in model.get_params(deep=True).items()
+            if not hasattr(v, "get_params") and k != "steps"}
+
+
+def test_other_objects_round_trip(tmp_path):
+    pipe = PIPELINES["dv+lr"]
+    vectorizer, model = pipe.steps[0][1], pipe.steps[-1][1]
+    Xv = vectorizer.transform(X_TEST)
+    for obj, check in [
+        (vectorizer, lambda o: (o.transform(X_TEST) != Xv).nnz == 0),
+        (model, lambda o: np.array_equal(o.predict(Xv), model.predict(Xv))),
+        (vectorizer.mph_, lambda o: np.array_equal(o.lookup(["a", "b"]),
+                                                   vectorizer.mph_.lookup(["a", "b"]))),
+    ]:
+        save(obj, tmp_path / "obj.skc")
+        loaded = load(tmp_path / "obj.skc")
+        assert type(loaded) is type(obj)
+        assert check(loaded)
+
+
+def test_mmap_arrays_are_read_only_views(tmp_path):
+    save(PIPELINES["dv+lr"], tmp_path / "m.skc")
+    loaded = load(tmp_path / "m.skc", mmap=True)
+    codes = loaded.steps[-1][1].codes_
+    assert not codes.flags.writeable
+    assert not codes.flags.owndata
+
+
+def test_file_written_in_another_process(tmp_path):
+    path = tmp_path / "other.skc"
+    script = textwrap.dedent(f"""
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn_compress import compress, save
+        from tests._synthetic import feature_dicts
+        X, Y = feature_dicts(400, seed=0)
+        save(compress(make_pipeline(DictVectorizer(), LogisticRegression()).fit(X, Y)),
+             {str(path)!r})
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=os.getcwd())
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict(X_TEST), PIPELINES["dv+lr"].predict(X_TEST))
+
+
+def test_eight_threads_predict_like_one(tmp_path):
+    save(PIPELINES["dv+tfidf+sgd"], tmp_path / "m.skc")
+    loaded = load(tmp_path / "m.skc")
+    samples = [X_TEST[i::8] for i in range(8)]
+    serial = [loaded.predict_proba(s) for s in samples]
+    results = [None] * 8
+
+    def work(i):
+        for _ in range(20):
+            results[i] = loaded.predict_proba(samples[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for expected, actual in zip(serial, results, strict=True):
+        np.testing.assert_array_equal(actual, expected)
+
+
+def test_interrupted_save_keeps_the_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.skc"
+    save(PIPELINES["dv+lr"], path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(_safetensors.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save(PIPELINES["dv+tfidf+sgd"], path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.skc"]
+    load(path)
+
+
+def test_unsupported_objects_point_to_joblib(tmp_path):
+    pipe = make_pipeline(DictVectorizer(), FunctionTransformer(accept_sparse=True),
+                         LogisticRegression()).fit(X, Y)
+    with pytest.raises(ValueError, match=r"model.dictvectorizer: DictVectorizer cannot be saved "
+                                         r"in the safe format \(supported: .*\); use joblib"):
+        save(pipe, tmp_path / "m.skc")
+    model = QuantizedLinearModel(LogisticRegression(class_weight={"weather": 2.0})).fit(
+        DictVectorizer().fit_transform(X), Y)
+    save(model, tmp_path / "ok.skc")  # a dict parameter is fine
+    assert load(tmp_path / "ok.skc").estimator.class_weight == {"weather": 2.0}
+    assert not (tmp_path / "m.skc").exists()
+
+
+def test_callable_parameter_points_to_joblib(tmp_path):
+    model = QuantizedLinearModel(SGDClassifier(random_state=0)).fit(
+        DictVectorizer(sparse=False).fit_transform(X), Y)
+    model.bits = len  # a callable where a plain value belongs
+    with pytest.raises(ValueError, match=r"parameter 'bits' .* is a callable.*joblib"):
+        save(model, tmp_path / "m.skc")
+
+
+# -- crafted and corrupted files --------------------------------------------------------
+
+
+def _parts(path):
+    return _safetensors.read_safetensors(path, use_mmap=False)
+
+
+def _rewrite(path, tensors, metadata, resign=True):
+    tensors = {k: np.array(v) for k, v in tensors.items()}
+    if resign:
+        metadata = dict(metadata)
+        metadata["checksums"] = json.dumps({k: _persist._digest(v) for k, v in tensors.items()})
+    path.write_bytes(safetensors.numpy.save(tensors, metadata=metadata))
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "m.skc"
+    save(PIPELINES["dv+variance+scaler+normalizer+lr(per_class)"], path)
+    return path
+
+
+def _edit_structure(path, edit):
+    tensors, metadata = _parts(path)
+    tree = json.loads(metadata["structure"])
+    edit(tree)
+    _rewrite(path, tensors, {**metadata, "structure": json.dumps(tree)})
+
+
+def _model_node(tree):
+    return tree["steps"][-1][1]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.update({"class": "FunctionTransformer"}), "not in the allow-list"),
+        (lambda t: t["steps"][0][1].update({"class": "os.system"}), "not in the allow-list"),
+        (lambda t: _model_node(t)["params"].update({"bits": 99}), "invalid parameters"),
+        (lambda t: _model_node(t)["params"].update({"bits": {"eval": "1"}}), "unreadable param"),
+        (lambda t: _model_node(t)["fitted"].update({"n_outputs_": 3}), r"codes of shape .* 3 out"),
+        (lambda t: _model_node(t)["fitted"]["classes_"]["strings"].pop(), "outputs for 3 classes"),
+        (lambda t: _model_node(t)["fitted"].update({"link_": "exec"}), "is not one of"),
+        (lambda t: _model_node(t)["fitted"].update({"n_features_in_": -1}), "is not a int"),
+        (lambda t: _model_node(t)["fitted"].update({"__class__": 1}), "unexpected fitted"),
+        (lambda t: t["steps"][0][1]["fitted"].update({"n_features_out_": 7}), "slots of the hash"),
+        (lambda t: t["steps"][0][1]["fitted"]["mph_"].update({"n_keys": 5}), "n_keys"),
+        (lambda t: t["steps"][0][1]["fitted"]["mph_"].update({"gamma": 0.5}), "gamma"),
+        (lambda t: t["steps"][2][1]["fitted"].update({"scale_": None}), "not referenced"),
+        (lambda t: t["steps"].append(t["steps"][0]), "used twice"),
+        (lambda t: t.update({"steps": "x"}), "malformed pipeline steps"),
+        (lambda t: t["steps"][3][1]["fitted"].update({"n_features_in_": 5}),
+         r"step 'normalizer' expects 5 features, gets \d+"),
+    ],
+)
+def test_crafted_structures_are_refused(saved, edit, message):
+    _edit_structure(saved, edit)
+    with pytest.raises(ValueError, match=message):
+        load(saved)
+
+
+def test_swapped_arrays_fail_their_checksums(saved):
+    tensors, metadata = _parts(saved)
+    names = sorted(n for n in tensors if n.endswith(("scale_", "var_")))
+    a, b = names[:2]
+    tensors[a], tensors[b] = tensors[b], tensors[a]
+    _rewrite(saved, tensors, metadata, resign=False)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        load(saved)
+
+
+def test_swapped_and_resigned_arrays_are_refused(saved):
+    tensors, metadata = _parts(saved)
+    codes = next(n for n in tensors if n.endswith("codes_"))
+    indptr = next(n for n in tensors if n.endswith("intercept_"))
+    tensors[codes], tensors[indptr] = tensors[indptr], tensors[codes]
+    _rewrite(saved, tensors, metadata)  # re-signed: only the checks can tell
+    with pytest.raises(ValueError, match="expected a"):
+        load(saved)
+
+
+def test_newer_format_version_names_the_versions(saved):
+    tensors, metadata = _parts(saved)
+    _rewrite(saved, tensors, {**metadata, "format_version": "7", "library_version": "9.0"})
+    with pytest.raises(ValueError, match=r"version 7 was written by sklearn-compress 9.0.*"
+                                         r"upgrade sklearn-compress"):
+        load(saved)
+
+
+def test_other_safetensors_files_are_refused(tmp_path):
+    path = tmp_path / "weights.safetensors"
+    path.write_bytes(safetensors.numpy.save({"w": np.zeros(3)}))
+    with pytest.raises(ValueError, match="not a sklearn-compress model file"):
+        load(path)
+
+
+def _section_boundaries(data):
+    header_length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8: 8 + header_length])
+    header.pop("__metadata__")
+    ends = {8 + header_length + e["data_offsets"][1] for e in header.values()}
+    return sorted({0, 1, 7, 8, 9, 8 + header_length // 2, 8 + header_length} | ends)
+
+
+def test_truncation_at_every_section_boundary(saved):
+    data = saved.read_bytes()
+    for cut in _section_boundaries(data):
+        if cut >= len(data):
+            continue
+        saved.write_bytes(data[:cut])
+        with pytest.raises(ValueError):
+            load(saved)
+
+
+def test_huge_declared_sizes(saved):
+    data = saved.read_bytes()
+    saved.write_bytes((2**63).to_bytes(8, "little") + data[8:])
+    with pytest.raises(ValueError, match="header length"):
+        load(saved)
+    header_length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8: 8 + header_length])
+    name = next(n for n in header if n != "__metadata__")
+    header[name]["shape"] = [2**40, 2**40]
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    saved.write_bytes(len(text).to_bytes(8, "little") + text + data[8 + header_length:])
+    with pytest.raises(ValueError, match="does not fill"):
+        load(saved)
+
+
+FUZZ_CASES = int(os.environ.get("SKLEARN_COMPRESS_FUZZ_CASES", "300"))
+
+
+def test_fuzz_mutations_always_give_a_clean_value_error(saved):
+    """Random bit flips, byte edits, truncations and splices of a valid file.
+
+    A longer run: SKLEARN_COMPRESS_FUZZ_CASES=100000 python -m pytest
+    tests/test_persist.py -k fuzz
+    """
+    original = saved.read_bytes()
+    rng = random.Random(0)
+    for case in range(FUZZ_CASES):
+        data = bytearray(original)
+        kind = case % 4
+        if kind == 0:
+            for _ in range(rng.randint(1, 4)):
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            position = rng.randrange(len(data))
+            data[position: position + rng.randint(1, 8)] = bytes(rng.randrange(256)
+                                                                 for _ in range(8))
+        elif kind == 2:
+            data = data[: rng.randrange(len(data))]
+        else:
+            start = rng.randrange(len(data))
+            data = data[:start] + data[start + rng.randint(1, 64):]
+        saved.write_bytes(bytes(data))
+        try:
+            load(saved, mmap=bool(case % 2))
+        except ValueError:
+            continue
+        # A mutation may by chance only touch header padding: then it must load intact.
+        np.testing.assert_array_equal(
+            load(saved).predict(X_TEST),
+            PIPELINES["dv+variance+scaler+normalizer+lr(per_class)"].predict(X_TEST))
+
+
+def test_vectorizer_and_hash_round_trip_keep_lookups(tmp_path):
+    vectorizer = CompressedVectorizer(fingerprint_bits=12).fit(X)
+    save(vectorizer, tmp_path / "v.skc")
+    loaded = load(tmp_path / "v.skc", mmap=False)
+    assert isinstance(loaded.mph_, MinimalPerfectHash)
+    assert (loaded.transform(X_TEST) != vectorizer.transform(X_TEST)).nnz == 0
