@@ -300,13 +300,18 @@ def featurize(texts):
     return [word_ngram_features(text) for text in texts]
 
 
+def fit_on_texts(pipeline, texts, intents):
+    """Fit a pipeline that takes feature dicts on texts, with max_iter capped on purpose."""
+    with warnings.catch_warnings():
+        # See DEFAULT_MAX_ITER: stopping early is a choice, not a problem to report.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return pipeline.fit(featurize(texts), intents)
+
+
 def fit_intent_pipeline(texts, intents, max_iter=DEFAULT_MAX_ITER):
     """DictVectorizer over word unigrams and bigrams + LogisticRegression."""
     pipeline = make_pipeline(DictVectorizer(), LogisticRegression(max_iter=max_iter))
-    with warnings.catch_warnings():
-        # max_iter is capped on purpose (see DEFAULT_MAX_ITER).
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return pipeline.fit(featurize(texts), intents)
+    return fit_on_texts(pipeline, texts, intents)
 
 
 # -- loading in a fresh process -------------------------------------------------------------

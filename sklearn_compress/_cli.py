@@ -1,21 +1,24 @@
 """The ``sklearn-compress`` command line (also ``python -m sklearn_compress``)."""
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import joblib
 
+from ._atomic import atomic_writer
 from ._compress import compress
+from ._persist import load, save
 from ._report import compression_report, size_breakdown
 
 __all__ = ["main"]
 
+SAFE_SUFFIXES = (".skc", ".safetensors")
 _TRUST_WARNING = (
     "Loading a joblib file runs pickle, which can execute arbitrary code: "
-    "only load files you trust."
+    "only load files you trust. Files ending in .skc or .safetensors use the "
+    "safe format of sklearn_compress.save/load instead: no code is run when "
+    "they are read, and every part of them is checked."
 )
 
 
@@ -34,8 +37,10 @@ def _parser():
         description="Compress the fitted pipeline in MODEL into OUT and print the size "
                     "table. " + _TRUST_WARNING,
     )
-    squeeze.add_argument("model", type=Path, help="joblib file of a fitted pipeline")
-    squeeze.add_argument("out", type=Path, help="joblib file to write (replaced atomically)")
+    squeeze.add_argument("model", type=Path, help="joblib file of a fitted pipeline (or .skc)")
+    squeeze.add_argument("out", type=Path,
+                         help="file to write, replaced atomically: the safe format if it ends "
+                              "in .skc or .safetensors, else joblib")
     squeeze.add_argument("--bits", type=int, default=8, help="bits per weight, 2..8 (default 8)")
     squeeze.add_argument("--fingerprint-bits", type=int, default=8,
                          help="fingerprint bits per feature, 0..32 (default 8)")
@@ -45,36 +50,34 @@ def _parser():
         "inspect", help="print the size breakdown of a model file",
         description="Print each step's pickled and in-memory size. " + _TRUST_WARNING,
     )
-    inspect.add_argument("file", type=Path, help="joblib model file")
+    inspect.add_argument("file", type=Path, help="model file (.skc/.safetensors or joblib)")
     return parser
 
 
 def _load(path):
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
+    if _is_safe_format(path):
+        try:
+            return load(path)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
     try:
         return joblib.load(path)
     except Exception as exc:
         raise CommandError(f"{path}: cannot load it as a joblib file ({exc})") from None
 
 
-def dump_atomically(obj, path):
-    """joblib-dump ``obj`` to ``path`` through a temporary file and a rename.
+def _is_safe_format(path):
+    return path.suffix in SAFE_SUFFIXES
 
-    A failure at any point leaves an existing ``path`` as it was.
-    """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as f:
-            joblib.dump(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+def _save(model, path):
+    if _is_safe_format(path):
+        save(model, path)  # atomic too
+        return
+    with atomic_writer(path) as f:
+        joblib.dump(model, f)
 
 
 def _compress_command(args):
@@ -87,7 +90,9 @@ def _compress_command(args):
     if not args.out.parent.is_dir():
         raise CommandError(f"{args.out}: cannot write, {args.out.parent} is not a directory")
     try:
-        dump_atomically(compressed, args.out)
+        _save(compressed, args.out)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
     print(compression_report(model, compressed))

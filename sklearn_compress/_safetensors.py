@@ -9,13 +9,13 @@ size is checked against the real file size before anything is allocated.
 import json
 import mmap
 import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import safetensors.numpy
 
-__all__ = ["MAX_HEADER_BYTES", "read_safetensors", "write_atomically", "write_safetensors"]
+from ._atomic import atomic_writer
+
+__all__ = ["MAX_HEADER_BYTES", "read_safetensors", "write_safetensors"]
 
 # A header describes arrays, not data: a few MB covers any model.
 MAX_HEADER_BYTES = 16 * 2**20
@@ -31,44 +31,12 @@ def _fail(path, reason):
     raise ValueError(f"{path}: not a valid model file: {reason}")
 
 
-def write_atomically(path, data):
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename.
-
-    If anything fails, an existing file at ``path`` is left as it was.
-    """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory):
-    # Makes the rename itself durable; not possible on every platform.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_safetensors(path, tensors, metadata):
     """Atomically write ``tensors`` (name -> array) and string ``metadata``."""
     # (np.ascontiguousarray would turn 0-d arrays into 1-d ones)
     contiguous = {name: np.require(array, requirements="C") for name, array in tensors.items()}
-    write_atomically(path, safetensors.numpy.save(contiguous, metadata=metadata))
+    with atomic_writer(path) as f:
+        f.write(safetensors.numpy.save(contiguous, metadata=metadata))
 
 
 def _read_header(path, buffer):

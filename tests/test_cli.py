@@ -7,9 +7,10 @@ import pytest
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier
 
-from sklearn_compress import _cli, compress
+from sklearn_compress import _cli, compress, load
 from tests._synthetic import feature_dicts
 
 X, Y = feature_dicts(300, seed=2)
@@ -95,3 +96,30 @@ def test_module_entry_point_help_warns_about_trust():
                             capture_output=True, text=True, check=True)
     assert "only load files you trust" in result.stdout
     assert "compress" in result.stdout
+
+
+def test_safe_format_chosen_by_extension(model_file, tmp_path, capsys):
+    out = tmp_path / "small.skc"
+    assert _cli.main(["compress", str(model_file), str(out)]) == 0
+    loaded = load(out)
+    np.testing.assert_array_equal(loaded.predict(X), compress(joblib.load(model_file)).predict(X))
+    capsys.readouterr()
+    assert _cli.main(["inspect", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "CompressedVectorizer" in printed and "QuantizedLinearModel" in printed
+
+
+def test_corrupt_safe_file_is_one_line_and_exit_2(tmp_path, capsys):
+    path = tmp_path / "bad.skc"
+    path.write_bytes(b"\x08" + b"\x00" * 7 + b"{}      ")
+    assert _cli.main(["inspect", str(path)]) == 2
+    assert "not a sklearn-compress model file" in _error_line(capsys)
+
+
+def test_model_the_safe_format_cannot_hold(tmp_path, capsys):
+    path = tmp_path / "model.joblib"
+    pipe = make_pipeline(DictVectorizer(), FunctionTransformer(accept_sparse=True),
+                         LogisticRegression()).fit(X, Y)
+    joblib.dump(pipe, path)
+    assert _cli.main(["compress", str(path), str(tmp_path / "out.skc")]) == 2
+    assert "FunctionTransformer" in _error_line(capsys)
