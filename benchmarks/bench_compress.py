@@ -272,17 +272,24 @@ def targets_table(checks):
     return format_table(table)
 
 
+MARKERS = "osD^v<>ph*"
+
+
 def save_plot(results, path=PLOT_PATH):
-    figure, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4.5), squeeze=False)
+    """One panel per dataset; each variant keeps its colour and marker in all panels."""
+    figure, axes = plt.subplots(1, len(results), figsize=(5 * len(results), 4.2), squeeze=False)
     for axis, (name, rows) in zip(axes[0], results.items(), strict=True):
-        for row in rows:
-            axis.scatter(row.file_bytes, 100 * row.accuracy)
-            axis.annotate(row.label, (row.file_bytes, 100 * row.accuracy), fontsize=7,
-                          xytext=(4, 2), textcoords="offset points")
+        for index, row in enumerate(rows):
+            axis.scatter(row.file_bytes, 100 * row.accuracy, label=row.label,
+                         marker=MARKERS[index % len(MARKERS)], color=f"C{index}", s=50)
         axis.set_xscale("log")
         axis.set(title=name, xlabel="joblib file bytes (log)", ylabel="test accuracy (%)")
         axis.grid(alpha=0.3)
-    figure.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    labels = ["FeatureHasher refit" if label.startswith("FeatureHasher") else label
+              for label in labels]
+    figure.legend(handles, labels, loc="lower center", ncol=4, fontsize=8)
+    figure.tight_layout(rect=(0, 0.12, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120)
     plt.close(figure)

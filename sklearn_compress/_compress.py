@@ -21,8 +21,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._quantized import QuantizedLinearModel
 from ._quantized import _check_supported as check_supported
+from ._quantized import quantize_fitted
 from ._vectorizer import CompressedVectorizer
 
 __all__ = ["compress", "register_step", "register_vectorizer"]
@@ -271,13 +271,8 @@ def _quantize(model_name, model, column_scale, options):
         check_supported(model)
     except TypeError as exc:
         raise TypeError(f"final step {model_name!r}: {exc}") from None
-    estimator = model
-    if column_scale is not None:
-        estimator = copy.copy(model)
-        estimator.coef_ = model.coef_ * column_scale
-    quantized = QuantizedLinearModel(
-        estimator, bits=options.bits, per_class=options.per_class, prefit=True
-    ).fit()
+    quantized = quantize_fitted(model, bits=options.bits, per_class=options.per_class,
+                                column_scale=column_scale)
     # Keep an unfitted template only, so the float weights do not ride along,
     # and prefit=False, so that a clone of the compressed pipeline can be fit.
     return quantized.set_params(estimator=clone(model), prefit=False)

@@ -100,21 +100,40 @@ def _link_of(estimator):
     return LINK_NONE
 
 
+# Weights quantized at once (2 MB of float64): a few temporaries of this size
+# are all the memory quantization needs beyond the codes it produces.
+_QUANTIZE_BLOCK_VALUES = 2**18
+
+
 def _float_weights(estimator):
-    """``coef_`` as a 2-D (n_outputs, n_features) float64 array or CSR matrix."""
+    """``coef_`` as a 2-D (n_outputs, n_features) array (no copy) or float64 CSR array."""
     coef = estimator.coef_
     if sparse.issparse(coef):  # after SparseCoefMixin.sparsify()
-        weights = sparse.csr_array(coef, dtype=np.float64)
-        values = weights.data
-    else:
-        weights = np.atleast_2d(np.asarray(coef, dtype=np.float64))
-        values = weights
-    if not np.all(np.isfinite(values)):
-        raise ValueError(
-            f"{type(estimator).__name__}.coef_ contains NaN or infinite weights; "
-            "they cannot be quantized."
-        )
-    return weights
+        return sparse.csr_array(coef, dtype=np.float64)
+    return np.atleast_2d(np.asarray(coef))
+
+
+def _weight_blocks(weights, column_scale):
+    """Yield (feature slice, float64 weights of those features times their scale).
+
+    Dense weights are read a bounded block of features at a time, so that no
+    float copy of the whole matrix is ever made; sparse weights in one go
+    (their data is already only the non-zero weights).
+    """
+    if sparse.issparse(weights):
+        weights = weights.tocsr()
+        if column_scale is not None:
+            weights = weights.multiply(np.asarray(column_scale)[None, :]).tocsr()
+        yield slice(0, weights.shape[1]), weights
+        return
+    n_outputs, n_features = weights.shape
+    step = max(1, _QUANTIZE_BLOCK_VALUES // max(n_outputs, 1))
+    for start in range(0, n_features, step):
+        block = slice(start, min(start + step, n_features))
+        values = np.array(weights[:, block], dtype=np.float64)
+        if column_scale is not None:
+            values *= column_scale[block]
+        yield block, values
 
 
 def _intercepts(estimator, n_outputs):
@@ -141,13 +160,24 @@ def _check_outputs_match_classes(estimator, n_outputs):
         )
 
 
-def _scales(weights, bits, per_class):
+def _row_max_abs(weights, column_scale, name):
+    """max |w| of each output row, checking that every weight is finite."""
+    row_max = np.zeros(weights.shape[0])
+    for _, values in _weight_blocks(weights, column_scale):
+        data = values.data if sparse.issparse(values) else values
+        if not np.all(np.isfinite(data)):
+            raise ValueError(
+                f"{name}.coef_ contains NaN or infinite weights; they cannot be quantized."
+            )
+        if values.shape[1]:
+            block_max = abs(values).max(axis=1)
+            block_max = block_max.toarray().ravel() if sparse.issparse(block_max) else block_max
+            np.maximum(row_max, block_max, out=row_max)
+    return row_max
+
+
+def _scales(row_max, bits, per_class):
     """Step between two levels: max |w| / (2**(bits-1) - 1), per row or global."""
-    abs_weights = abs(weights)
-    if sparse.issparse(weights):
-        row_max = abs_weights.max(axis=1).toarray().ravel()
-    else:
-        row_max = abs_weights.max(axis=1)
     return row_max / _max_code(bits) if per_class else row_max.max() / _max_code(bits)
 
 
@@ -155,24 +185,30 @@ def _max_code(bits):
     return 2 ** (bits - 1) - 1
 
 
-def _quantize(weights, scale, bits):
+def _quantize(weights, scale, bits, column_scale):
     """Integer codes by feature: a CSR (n_features, n_outputs) int8 array."""
     n_outputs = weights.shape[0]
     # A zero scale means an all-zero row (or matrix): any divisor gives code 0.
     divisor = np.broadcast_to(np.where(scale > 0, scale, 1.0), (n_outputs,))
     max_code = _max_code(bits)
-    if sparse.issparse(weights):
-        weights = weights.tocoo()
-        codes = np.rint(weights.data / divisor[weights.row])
-        codes = sparse.coo_array(
-            (np.clip(codes, -max_code, max_code).astype(np.int8), (weights.col, weights.row)),
-            shape=weights.shape[::-1],
-        ).tocsr()
-        codes.eliminate_zeros()
-        codes.sort_indices()
-        return codes
-    codes = np.rint(weights / divisor[:, None])
-    return sparse.csr_array(np.clip(codes, -max_code, max_code).astype(np.int8).T)
+    blocks = []
+    for _, values in _weight_blocks(weights, column_scale):
+        if sparse.issparse(values):
+            values = values.tocoo()
+            codes = np.rint(values.data / divisor[values.row])
+            codes = sparse.coo_array(
+                (np.clip(codes, -max_code, max_code).astype(np.int8), (values.col, values.row)),
+                shape=values.shape[::-1],
+            ).tocsr()
+        else:
+            codes = np.rint(values / divisor[:, None])
+            codes = sparse.csr_array(np.clip(codes, -max_code, max_code).astype(np.int8).T)
+        blocks.append(codes)
+    codes = sparse.vstack(blocks, format="csr") if len(blocks) != 1 else blocks[0]
+    codes = sparse.csr_array(codes)
+    codes.eliminate_zeros()
+    codes.sort_indices()
+    return codes
 
 
 def _pack(indptr, output_ids, codes, n_outputs):
@@ -415,19 +451,22 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         estimator = self._template_estimator()
         _check_supported(estimator)
         if self.prefit:
-            try:
-                check_is_fitted(estimator)
-            except NotFittedError as exc:
-                raise NotFittedError(
-                    "When `prefit=True`, `estimator` is expected to be a fitted estimator."
-                ) from exc
-            self._set_input_features(estimator)
-        else:
-            X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=True)
-            if sample_weight is not None:
-                fit_params["sample_weight"] = sample_weight
-            estimator = clone(estimator).fit(X, y, **fit_params)
-        self._quantize_estimator(estimator)
+            return self._quantize_prefit(estimator)
+        X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=True)
+        if sample_weight is not None:
+            fit_params["sample_weight"] = sample_weight
+        self._quantize_estimator(clone(estimator).fit(X, y, **fit_params))
+        return self
+
+    def _quantize_prefit(self, estimator, column_scale=None):
+        try:
+            check_is_fitted(estimator)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                "When `prefit=True`, `estimator` is expected to be a fitted estimator."
+            ) from exc
+        self._set_input_features(estimator)
+        self._quantize_estimator(estimator, column_scale)
         return self
 
     def _set_input_features(self, estimator):
@@ -439,8 +478,12 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         if hasattr(estimator, "feature_names_in_"):
             self.feature_names_in_ = np.asarray(estimator.feature_names_in_)
 
-    def _quantize_estimator(self, estimator):
-        """Set the fitted attributes from a fitted estimator, keeping no float weights."""
+    def _quantize_estimator(self, estimator, column_scale=None):
+        """Set the fitted attributes from a fitted estimator, keeping no float weights.
+
+        ``column_scale`` multiplies the weights of each feature first: it folds
+        a per-feature scaling step (a scaler before the model) into the codes.
+        """
         weights = _float_weights(estimator)
         n_outputs, n_features = weights.shape
         if n_features != self.n_features_in_:
@@ -457,8 +500,9 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         # regressors fitted on a 1-D target (1-D coef_).
         self._ravel_output = self.link_ != LINK_IDENTITY or np.ndim(estimator.coef_) == 1
         self.intercept_ = _intercepts(estimator, n_outputs)
-        scale = _scales(weights, self.bits, self.per_class)
-        codes = _quantize(weights, scale, self.bits)
+        row_max = _row_max_abs(weights, column_scale, type(estimator).__name__)
+        scale = _scales(row_max, self.bits, self.per_class)
+        codes = _quantize(weights, scale, self.bits, column_scale)
         self.scale_ = scale if self.per_class else float(scale)
         self._set_storage(_pack(codes.indptr, codes.indices, codes.data, n_outputs))
 
@@ -678,6 +722,21 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
+
+
+def quantize_fitted(estimator, *, bits=8, per_class=False, column_scale=None):
+    """``QuantizedLinearModel(estimator, prefit=True).fit()``, folding a column scale.
+
+    ``column_scale[j]`` multiplies the weights of feature ``j`` before they are
+    quantized, a block of features at a time: the way to fold a per-feature
+    scaling step into the model without a float copy of its weights.
+    """
+    model = QuantizedLinearModel(estimator, bits=bits, per_class=per_class, prefit=True)
+    model._validate_params()
+    _check_supported(estimator)
+    if column_scale is not None:
+        column_scale = np.asarray(column_scale, dtype=np.float64)
+    return model._quantize_prefit(estimator, column_scale)
 
 
 def _present_features(X):

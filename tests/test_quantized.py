@@ -20,6 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_compress import QuantizedLinearModel
 from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress._quantized import quantize_fitted
 
 # Float rounding allowed on top of the half-step-per-unit-of-input bound.
 EPS = 1e-9
@@ -671,3 +672,28 @@ def test_eight_bits_keep_clinc150_accuracy_within_0_3_points(clinc150_dir):
     assert abs(model.score(X_test, test_intents) - float_accuracy) <= 0.003
     assert float_accuracy > 0.5  # a real model, not a degenerate one
     assert model.nbytes * 50 <= estimator.coef_.nbytes
+
+
+def test_quantizing_never_copies_the_whole_weight_matrix():
+    rng = np.random.default_rng(0)
+    estimator = linear_model.LogisticRegression()
+    estimator.coef_ = rng.standard_normal((50, 100_000)) * (rng.random((50, 100_000)) < 0.05)
+    estimator.intercept_ = np.zeros(50)
+    estimator.classes_ = np.arange(50)
+    estimator.n_features_in_ = 100_000
+    column_scale = rng.random(100_000) + 0.5
+    tracemalloc.start()
+    try:
+        model = quantize_fitted(estimator, column_scale=column_scale)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < estimator.coef_.nbytes / 4
+    # folding the column scale gives the codes of the scaled weights
+    scaled = linear_model.LogisticRegression()
+    scaled.coef_ = estimator.coef_ * column_scale
+    scaled.intercept_, scaled.classes_ = estimator.intercept_, estimator.classes_
+    scaled.n_features_in_ = 100_000
+    expected = QuantizedLinearModel(scaled, prefit=True).fit()
+    np.testing.assert_array_equal(model.codes_, expected.codes_)
+    assert model.scale_ == expected.scale_
