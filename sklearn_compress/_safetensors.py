@@ -7,6 +7,7 @@ size is checked against the real file size before anything is allocated.
 """
 
 import json
+import math
 import mmap
 import os
 
@@ -68,7 +69,7 @@ def _check_entry(path, name, entry, data_size):
         type(o) is int for o in offsets)
     if not (well_formed and 0 <= offsets[0] <= offsets[1] <= data_size):
         _fail(path, f"array {name!r} has offsets {offsets!r} outside the {data_size}-byte data")
-    if int(np.prod(shape, dtype=object)) * dtype.itemsize != offsets[1] - offsets[0]:
+    if math.prod(shape) * dtype.itemsize != offsets[1] - offsets[0]:
         _fail(path, f"array {name!r} of shape {shape} does not fill its {offsets[1] - offsets[0]}"
                     " bytes")
     return dtype, tuple(shape), offsets

@@ -7,7 +7,7 @@ Layout (little-endian)::
              n_words u64, n_fingerprint_words u64, n_fallback u64, 4 pad bytes
     arrays   level_bits[n_levels] u64, words[n_words] u64,
              fingerprints[n_fingerprint_words] u64, fallback[n_fallback][2] u64
-    trailer  16-byte BLAKE2b digest of everything before it
+    trailer  the first 16 bytes of the SHA-256 of everything before it
 
 Every size is checked against the length of the data before any array is
 made, and arrays are read-only views of the data, so a corrupt size field can
@@ -33,7 +33,7 @@ _DIGEST_SIZE = 16
 
 
 def _digest(payload):
-    return hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+    return hashlib.sha256(payload).digest()[:_DIGEST_SIZE]
 
 
 def write_cascade(cascade, *, n_keys, gamma, fingerprint_bits, seed):

@@ -1,0 +1,176 @@
+"""How fast a model file loads and serves its first prediction, in fresh processes.
+
+For the CLINC150 pipeline (DictVectorizer over word unigrams and bigrams +
+LogisticRegression) and a synthetic one with about a million features, side
+by side in one run: ``joblib.load`` of the original pipeline, ``joblib.load``
+of the compressed pipeline, ``sklearn_compress.load(mmap=True)`` and
+``load(mmap=False)`` of the same compressed pipeline saved in the safe format.
+
+Each measurement runs in a fresh Python process that first imports every
+module the model needs (a server loading many models has paid its imports
+once), then times loading the file plus predicting one sample, and reads the
+growth of its resident memory (VmRSS). Medians over ``--repeats`` processes.
+
+    python benchmarks/bench_load.py            # CLINC150 + 1M-feature synthetic
+    python benchmarks/bench_load.py --quick    # small synthetic only, for a smoke run
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+
+from sklearn_compress import compress, save
+from sklearn_compress._datasets import word_ngram_features
+from sklearn_compress._report import format_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA, import_example
+
+example = import_example()
+
+SYNTHETIC_SAMPLES = {False: 600_000, True: 20_000}
+SYNTHETIC_MAX_ITER = 20
+
+# Run by ``python -c`` with: loader kind, model file, JSON file of one sample.
+_PROBE = """
+import json, sys, time
+kind, path, sample_path = sys.argv[1:4]
+import numpy, scipy.sparse, joblib, sklearn.pipeline, sklearn.linear_model
+import sklearn.feature_extraction, sklearn_compress
+
+def resident_bytes():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+with open(sample_path, encoding="utf-8") as f:
+    sample = [json.load(f)]
+before = resident_bytes()
+start = time.perf_counter()
+if kind == "joblib":
+    model = joblib.load(path)
+else:
+    model = sklearn_compress.load(path, mmap=(kind == "mmap"))
+prediction = model.predict(sample)[0]
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "rss": resident_bytes() - before,
+                  "prediction": str(prediction)}))
+"""
+
+
+@dataclass
+class Measurement:
+    label: str
+    file_bytes: int
+    seconds: float
+    rss_bytes: int
+    prediction: str
+
+
+def _probe(kind, path, sample_path):
+    completed = subprocess.run([sys.executable, "-c", _PROBE, kind, str(path), str(sample_path)],
+                               capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"probe {kind} {path} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout)
+
+
+def measure(label, kind, path, sample_path, repeats):
+    runs = [_probe(kind, path, sample_path) for _ in range(repeats)]
+    predictions = {run["prediction"] for run in runs}
+    assert len(predictions) == 1, predictions
+    return Measurement(label, Path(path).stat().st_size,
+                       statistics.median(run["seconds"] for run in runs),
+                       int(statistics.median(run["rss"] for run in runs)), predictions.pop())
+
+
+def model_files(data, scratch, max_iter):
+    """Fit, compress and save; return [(label, loader kind, path)]."""
+    original = example.fit_intent_pipeline(data.train_texts, data.train_intents,
+                                           max_iter=max_iter)
+    compressed = compress(original)
+    files = {name: scratch / name for name in ("original.joblib", "compressed.joblib",
+                                               "compressed.skc")}
+    joblib.dump(original, files["original.joblib"])
+    joblib.dump(compressed, files["compressed.joblib"])
+    save(compressed, files["compressed.skc"])
+    n_features = len(original.steps[0][1].feature_names_)
+    return n_features, [
+        ("joblib.load(original)", "joblib", files["original.joblib"]),
+        ("joblib.load(compressed)", "joblib", files["compressed.joblib"]),
+        ("load(mmap=True)", "mmap", files["compressed.skc"]),
+        ("load(mmap=False)", "read", files["compressed.skc"]),
+    ]
+
+
+def run_dataset(data, max_iter, repeats):
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        n_features, files = model_files(data, scratch, max_iter)
+        sample_path = scratch / "sample.json"
+        sample_path.write_text(json.dumps(word_ngram_features(data.test_texts[0])))
+        results = [measure(label, kind, path, sample_path, repeats)
+                   for label, kind, path in files]
+    if len({m.prediction for m in results}) != 1:
+        raise AssertionError(f"the loaders disagree: {[m.prediction for m in results]}")
+    return n_features, results
+
+
+def table(name, n_features, results):
+    baseline = results[0].seconds
+    rows = [("model file", "bytes", "load + 1st predict ms", "speed-up", "RSS growth MB")]
+    for m in results:
+        rows.append((m.label, f"{m.file_bytes:,}", f"{1e3 * m.seconds:.2f}",
+                     f"{baseline / m.seconds:.1f}x", f"{m.rss_bytes / 2**20:.1f}"))
+    return [f"### {name} ({n_features:,} features)", "", *format_table(rows), ""]
+
+
+def target_lines(name, results, needed):
+    by_label = {m.label: m for m in results}
+    original, compressed = by_label["joblib.load(original)"], by_label["joblib.load(compressed)"]
+    mapped = by_label["load(mmap=True)"]
+    speedup = original.seconds / mapped.seconds
+    return [
+        f"- {name}: load(mmap=True) + first prediction {speedup:.0f}x faster than joblib-loading "
+        f"the original (target >= {needed}x): {'met' if speedup >= needed else 'MISSED'}",
+        f"- {name}: load(mmap=True) {compressed.seconds / mapped.seconds:.1f}x the speed of "
+        "joblib-loading the compressed pipeline (target >= 1x): "
+        f"{'met' if mapped.seconds <= compressed.seconds else 'MISSED'}",
+    ]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="folder holding clinc150/ (default: ../shared/data)")
+    parser.add_argument("--repeats", type=int, default=7, help="fresh processes per loader")
+    parser.add_argument("--quick", action="store_true", help="small synthetic dataset only")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    datasets = []
+    if not args.quick and (args.data / "clinc150").is_dir():
+        datasets.append((example.directory_data(args.data / "clinc150"), 100, 20))
+    datasets.append((example.synthetic_data(SYNTHETIC_SAMPLES[args.quick]), SYNTHETIC_MAX_ITER,
+                     100))
+    lines, targets = [], []
+    for data, max_iter, needed in datasets:
+        n_features, results = run_dataset(data, max_iter, args.repeats)
+        lines += table(data.name, n_features, results)
+        targets += target_lines(data.name, results, needed)
+    print("\n".join([*lines, "Targets:", *targets]))
+
+
+if __name__ == "__main__":
+    main()
