@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._mph import MinimalPerfectHash, hash_keys
+from ._mph._build import distinct_rows
 from ._mph._hashing import MAX_SEED
 
 try:  # scikit-learn >= 1.9 returns sparse arrays or matrices as configured
@@ -494,21 +495,6 @@ def _kept_columns(keep, n_features):
     return np.flatnonzero(keep).astype(np.int64, copy=False)
 
 
-def _distinct_rows(hashes):
-    """The distinct rows of an ``(n, 2)`` uint64 array, sorted.
-
-    A full lexicographic sort, because a chunk of text features repeats
-    most of its rows (``deduplicate`` of the hash build is tuned for few
-    repeats and is several times slower here).
-    """
-    if len(hashes) < 2:
-        return hashes
-    ordered = hashes[np.lexsort((hashes[:, 1], hashes[:, 0]))]
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    return ordered[first]
-
-
 class _DistinctHashes:
     """The distinct rows of the ``(n, 2)`` hash arrays added so far.
 
@@ -522,14 +508,14 @@ class _DistinctHashes:
         self._pending, self._n_pending = [], 0
 
     def add(self, hashes):
-        hashes = _distinct_rows(hashes)
+        hashes = distinct_rows(hashes)
         self._pending.append(hashes)
         self._n_pending += len(hashes)
         if self._n_pending >= max(len(self._merged), _MIN_MERGE):
             self._merge()
 
     def _merge(self):
-        self._merged = _distinct_rows(np.concatenate([self._merged, *self._pending]))
+        self._merged = distinct_rows(np.concatenate([self._merged, *self._pending]))
         self._pending, self._n_pending = [], 0
 
     def result(self):

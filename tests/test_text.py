@@ -180,7 +180,7 @@ def test_chunks_and_merges_give_the_same_result(generated, monkeypatch):
     train, _ = generated
     params = {"ngram_range": (1, 3), "max_features": 200, **EXACT}
     expected = CompressedTextVectorizer(**params).fit_transform(train)
-    monkeypatch.setattr(_text, "_CHUNK_FEATURES", 50)
+    monkeypatch.setattr(_text, "_CHUNK_TERMS", 50)
     monkeypatch.setattr(_text, "_MIN_MERGE", 64)
     ctv = CompressedTextVectorizer(**params)
     assert_same_matrix(ctv.fit_transform(train), expected, False)

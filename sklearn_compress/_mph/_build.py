@@ -19,7 +19,14 @@ import numpy as np
 from ._bits import WORDS_PER_BLOCK, pack_fields
 from ._hashing import fingerprints, level_positions
 
-__all__ = ["MAX_LEVELS", "MAX_LEVEL_BITS", "CascadeArrays", "build_cascade"]
+__all__ = [
+    "MAX_LEVELS",
+    "MAX_LEVEL_BITS",
+    "CascadeArrays",
+    "build_cascade",
+    "distinct_rows",
+    "level_size",
+]
 
 MAX_LEVELS = 48
 # Level positions are computed as (32-bit hash * n_bits) >> 32.
@@ -36,39 +43,19 @@ class CascadeArrays:
     fallback: np.ndarray  # uint64 (n_fallback, 2), sorted full hashes
 
 
-def _repeated_rows(hashes):
-    """Boolean mask of rows equal to an earlier row, or None if there are none.
-
-    Sorting only the first halves keeps this cheap: full rows are compared
-    just for the (rare) keys whose first half repeats.
-    """
-    first = hashes[:, 0]
-    sorted_first = np.sort(first)
-    repeated_values = sorted_first[1:][sorted_first[1:] == sorted_first[:-1]]
-    if not len(repeated_values):
-        return None
-    candidates = np.flatnonzero(np.isin(first, repeated_values))
-    _, first_seen = np.unique(hashes[candidates], axis=0, return_index=True)
-    repeated = np.ones(len(candidates), dtype=bool)
-    repeated[first_seen] = False
-    if not repeated.any():
-        return None
-    mask = np.zeros(len(hashes), dtype=bool)
-    mask[candidates[repeated]] = True
-    return mask
-
-
-def deduplicate(hashes, duplicates):
-    """Return ``hashes`` without repeated rows, or raise if ``duplicates='raise'``."""
-    repeated = _repeated_rows(hashes)
-    if repeated is None:
+def distinct_rows(hashes):
+    """The distinct rows of an ``(n, 2)`` uint64 array, sorted."""
+    if len(hashes) < 2:
         return hashes
-    if duplicates == "raise":
-        raise ValueError(
-            f"{int(repeated.sum())} duplicate keys (the same key given more than once); "
-            "pass duplicates='drop' to keep one slot per distinct key"
-        )
-    return hashes[~repeated]
+    ordered = hashes[np.lexsort((hashes[:, 1], hashes[:, 0]))]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    return ordered[first]
+
+
+def _n_repeated(h1, h2):
+    """How many of these hashes repeat an earlier one."""
+    return len(h1) - len(distinct_rows(np.stack([h1, h2], axis=1)))
 
 
 def level_size(n_keys, gamma):
@@ -90,14 +77,46 @@ def _place_level(h1, h2, level, n_bits):
     return bits, positions, bits[positions]
 
 
-def build_cascade(hashes, *, gamma, fingerprint_bits):
-    """Build the cascade over distinct ``(n, 2)`` uint64 hashes."""
+def build_cascade(hashes, *, gamma, fingerprint_bits, duplicates="raise"):
+    """Build the cascade over ``(n, 2)`` uint64 hashes.
+
+    Repeated hashes (the same key given twice) raise ``ValueError``, or with
+    ``duplicates="drop"`` count once. They are looked for only among the keys
+    still unplaced after a few levels: equal hashes land on the same bit at
+    every level, so they are never placed, and the few keys left by then are
+    cheap to sort, unlike all of them.
+    """
+    try:
+        return _build_distinct(hashes, gamma, fingerprint_bits)
+    except _RepeatedHashes as repeated:
+        if duplicates == "raise":
+            raise ValueError(
+                f"{repeated.count} duplicate keys (the same key given more than once); "
+                "pass duplicates='drop' to keep one slot per distinct key"
+            ) from None
+    return _build_distinct(distinct_rows(hashes), gamma, fingerprint_bits)
+
+
+class _RepeatedHashes(Exception):
+    def __init__(self, count):
+        super().__init__(count)
+        self.count = count
+
+
+# Levels placed before the unplaced keys are checked for repeats: after three,
+# at most a quarter of the keys remain (gamma=1), 6% at gamma=2.
+_DUPLICATE_CHECK_LEVEL = 3
+
+
+def _build_distinct(hashes, gamma, fingerprint_bits):
     n_keys = len(hashes)
     slot_fingerprints = np.zeros(n_keys, dtype=np.uint32)
     level_bits, level_words = [], []
     h1, h2 = hashes[:, 0], hashes[:, 1]
     n_placed = 0
     for level in range(MAX_LEVELS):
+        if level == _DUPLICATE_CHECK_LEVEL and (n_repeated := _n_repeated(h1, h2)):
+            raise _RepeatedHashes(n_repeated)
         if not len(h1):
             break
         n_bits = level_size(len(h1), gamma)
@@ -116,6 +135,8 @@ def build_cascade(hashes, *, gamma, fingerprint_bits):
         level_words.append(np.packbits(bits, bitorder="little").view("<u8"))
         unplaced_index = np.flatnonzero(~placed)
         h1, h2 = np.take(h1, unplaced_index), np.take(h2, unplaced_index)
+    if level < _DUPLICATE_CHECK_LEVEL and (n_repeated := _n_repeated(h1, h2)):
+        raise _RepeatedHashes(n_repeated)
     fallback = _fallback_table(h1, h2)
     slot_fingerprints[n_placed:] = fingerprints(fallback[:, 1], fingerprint_bits)
     return CascadeArrays(

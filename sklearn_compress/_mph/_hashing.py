@@ -30,6 +30,7 @@ __all__ = [
     "fingerprints",
     "hash_key",
     "hash_keys",
+    "iter_positions",
     "level_position",
     "level_positions",
 ]
@@ -112,15 +113,28 @@ def level_positions(h1, h2, level, n_bits):
     return x
 
 
+def iter_positions(h1, h2, spans):
+    """Scalar :func:`level_positions` for consecutive levels, as a generator.
+
+    ``spans`` lists ``(offset, n_bits)`` of levels ``0, 1, ...``; the
+    generator yields ``offset + position`` at each level in turn. The mix is
+    written out here, not called, because a Python call per level would cost
+    as much as the mix itself.
+    """
+    x = h1
+    for offset, n_bits in spans:
+        y = x ^ (x >> 33)
+        y = (y * _FMIX_C1) & MASK64
+        y ^= y >> 33
+        y = (y * _FMIX_C2) & MASK64
+        y ^= y >> 33
+        yield offset + (((y >> 32) * n_bits) >> 32)
+        x = (x + h2) & MASK64
+
+
 def level_position(h1, h2, level, n_bits):
     """Scalar version of :func:`level_positions` on Python ints."""
-    x = (h1 + level * h2) & MASK64
-    x ^= x >> 33
-    x = (x * _FMIX_C1) & MASK64
-    x ^= x >> 33
-    x = (x * _FMIX_C2) & MASK64
-    x ^= x >> 33
-    return ((x >> 32) * n_bits) >> 32
+    return next(iter_positions((h1 + level * h2) & MASK64, h2, [(0, n_bits)]))
 
 
 def fingerprints(h2, bits):

@@ -5,9 +5,9 @@ import numbers
 import numpy as np
 
 from ._bits import field_at, fields_at, rank, rank_directory
-from ._build import CascadeArrays, build_cascade, deduplicate
+from ._build import CascadeArrays, build_cascade
 from ._format import read_cascade, write_cascade
-from ._hashing import MAX_SEED, fingerprints, hash_key, hash_keys, level_position, level_positions
+from ._hashing import MAX_SEED, fingerprints, hash_key, hash_keys, iter_positions, level_positions
 
 __all__ = ["MinimalPerfectHash"]
 
@@ -108,7 +108,9 @@ class MinimalPerfectHash:
             (int(h1), int(h2)): self._n_in_levels + i for i, (h1, h2) in enumerate(cascade.fallback)
         }
         # memoryviews give Python ints without numpy's per-call overhead in get().
+        self._level_spans = [(offset, n_bits) for _, offset, n_bits in self._levels]
         self._words_view = memoryview(cascade.words)
+        self._word_bytes = self._words_view.cast("B")
         self._ranks_view = memoryview(self._block_ranks)
         self._fingerprints_view = memoryview(cascade.fingerprints)
 
@@ -151,10 +153,11 @@ class MinimalPerfectHash:
 
     @classmethod
     def _build_checked(cls, hashes, gamma, fingerprint_bits, seed, duplicates):
-        hashes = deduplicate(hashes, duplicates)
-        cascade = build_cascade(hashes, gamma=gamma, fingerprint_bits=fingerprint_bits)
-        return cls(cascade, n_keys=len(hashes), gamma=gamma,
-                   fingerprint_bits=fingerprint_bits, seed=seed)
+        cascade = build_cascade(hashes, gamma=gamma, fingerprint_bits=fingerprint_bits,
+                                duplicates=duplicates)
+        n_keys = int(np.bitwise_count(cascade.words).sum(dtype=np.int64)) + len(cascade.fallback)
+        return cls(cascade, n_keys=n_keys, gamma=gamma, fingerprint_bits=fingerprint_bits,
+                   seed=seed)
 
     # -- lookups ------------------------------------------------------------
 
@@ -209,11 +212,9 @@ class MinimalPerfectHash:
         """
         h1, h2 = hash_key(key, self.seed)
         words = self._words_view
-        for level, offset, n_bits in self._levels:
-            position = offset + level_position(h1, h2, level, n_bits)
-            word = words[position >> 6]
-            if (word >> (position & 63)) & 1:
-                slot = self._rank_one(position, word)
+        for position in iter_positions(h1, h2, self._level_spans):
+            if (words[position >> 6] >> (position & 63)) & 1:
+                slot = self._rank_one(position)
                 break
         else:
             return self._fallback_slots.get((h1, h2), default)
@@ -222,13 +223,13 @@ class MinimalPerfectHash:
             return default
         return slot
 
-    def _rank_one(self, position, word):
-        words = self._words_view
-        first_word = (position >> 9) << 3
-        count = self._ranks_view[position >> 9]
-        for index in range(first_word, position >> 6):
-            count += words[index].bit_count()
-        return count + (word & ((1 << (position & 63)) - 1)).bit_count()
+    def _rank_one(self, position):
+        # The bits of the 512-bit block before ``position``, as one Python int.
+        block = position >> 9
+        start = block << 6
+        before = position & 511
+        chunk = int.from_bytes(self._word_bytes[start: start + (before + 7 >> 3)], "little")
+        return self._ranks_view[block] + (chunk & ((1 << before) - 1)).bit_count()
 
     # -- sizes ----------------------------------------------------------------
 
