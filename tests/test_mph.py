@@ -235,3 +235,15 @@ def test_property_any_distinct_keys_get_distinct_slots(keys, seed, gamma, bits):
     assert [mph.get(k) for k in distinct] == slots.tolist()
     copy = MinimalPerfectHash.from_bytes(mph.to_bytes())
     np.testing.assert_array_equal(copy.lookup(distinct), slots)
+
+
+@pytest.mark.parametrize("bits", [0, 7, 8])
+def test_small_and_large_batches_agree(bits, monkeypatch):
+    from sklearn_compress._mph import _query
+
+    keys = feature_keys(3000)
+    batch = keys[:40] + feature_keys(40, prefix="unseen=")
+    mph = MinimalPerfectHash.build(keys, fingerprint_bits=bits)
+    scalar = mph.lookup(batch)
+    monkeypatch.setattr(_query, "_SCALAR_BATCH", 0)
+    np.testing.assert_array_equal(mph.lookup(batch), scalar)

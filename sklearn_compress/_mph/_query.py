@@ -12,6 +12,9 @@ from ._hashing import MAX_SEED, fingerprints, hash_key, hash_keys, iter_position
 __all__ = ["MinimalPerfectHash"]
 
 _DUPLICATES_OPTIONS = ("raise", "drop")
+# Batches up to this size are looked up key by key in plain Python (measured
+# break-even with the vectorized path: about 100 keys).
+_SCALAR_BATCH = 64
 
 
 def _check_build_params(gamma, fingerprint_bits, seed, duplicates):
@@ -174,6 +177,11 @@ class MinimalPerfectHash:
     def lookup_hashes(self, hashes):
         """:meth:`lookup` for ``hash_keys(keys, self.seed)`` output."""
         hashes = _as_hashes(hashes)
+        if len(hashes) <= _SCALAR_BATCH:
+            # A few keys (one sample's features): numpy's per-call overhead,
+            # paid at every level, would cost more than the plain Python path.
+            return np.array([self._slot_of(h1, h2, -1) for h1, h2 in hashes.tolist()],
+                            dtype=np.int64)
         slots = np.full(len(hashes), -1, dtype=np.int64)
         # Contiguous halves: numpy compacts and gathers strided columns far slower.
         h1, h2 = np.ascontiguousarray(hashes[:, 0]), np.ascontiguousarray(hashes[:, 1])
@@ -210,7 +218,9 @@ class MinimalPerfectHash:
 
         The single-key path of :meth:`lookup`, in plain Python: no numpy call.
         """
-        h1, h2 = hash_key(key, self.seed)
+        return self._slot_of(*hash_key(key, self.seed), default)
+
+    def _slot_of(self, h1, h2, default):
         words = self._words_view
         for position in iter_positions(h1, h2, self._level_spans):
             if (words[position >> 6] >> (position & 63)) & 1:
