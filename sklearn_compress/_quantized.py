@@ -294,6 +294,8 @@ _PROBA = {
     LINK_MODIFIED_HUBER: _modified_huber_proba,
 }
 
+# Inputs with at most this many non-zeros are scored entry by entry.
+_SCATTER_MAX_NNZ = 2048
 # Largest float slice of the weights built at once during prediction (16 MB of
 # float64): bounds the memory of a batch prediction whatever the model size.
 _BLOCK_VALUES = 2**21
@@ -526,6 +528,8 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         """Decision values (n_samples, n_outputs) reading only the present features."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        if self.layout_ == "sparse" and sparse.issparse(X) and X.nnz <= _SCATTER_MAX_NNZ:
+            return self._scattered_scores(X) + self.intercept_
         features, X_present = _present_features(X)
         scores = np.zeros((X.shape[0], self.n_outputs_))
         block_size = max(1, _BLOCK_VALUES // self.n_outputs_)
@@ -533,6 +537,21 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             scores += X_block @ self._dequantized_rows(block_features)
         scores += self.intercept_
         return scores
+
+    def _scattered_scores(self, X):
+        """Scores of a few non-zeros (a sample or two): add up each one's codes.
+
+        Cheaper than gathering a dense block of weights when there is little
+        to gather; the sum is the same up to floating-point rounding.
+        """
+        n_samples, n_outputs = X.shape[0], self.n_outputs_
+        positions, entry_indptr = _gather_rows(self.indptr_, X.indices.astype(np.int64))
+        per_nonzero = np.diff(entry_indptr)
+        sample_of_nonzero = _rows_of_entries(np.diff(X.indptr))
+        weights = np.repeat(X.data, per_nonzero) * self.codes_[positions]
+        cells = np.repeat(sample_of_nonzero, per_nonzero) * n_outputs + self.output_ids_[positions]
+        scores = np.bincount(cells, weights=weights, minlength=n_samples * n_outputs)
+        return scores.reshape(n_samples, n_outputs) * self.scale_
 
     def _shaped(self, scores):
         return scores.ravel() if self._ravel_output and scores.shape[1] == 1 else scores
