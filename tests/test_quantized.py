@@ -697,3 +697,19 @@ def test_quantizing_never_copies_the_whole_weight_matrix():
     expected = QuantizedLinearModel(scaled, prefit=True).fit()
     np.testing.assert_array_equal(model.codes_, expected.codes_)
     assert model.scale_ == expected.scale_
+
+
+def test_few_nonzeros_scored_entry_by_entry_match_the_block_path(monkeypatch):
+    from scipy import sparse as sp
+
+    from sklearn_compress import _quantized
+
+    rng = np.random.default_rng(3)
+    X = sp.random(300, 500, density=0.02, format="csr", random_state=3)
+    y = rng.integers(0, 6, size=300)
+    model = QuantizedLinearModel(linear_model.LogisticRegression()).fit(X, y)
+    assert model.layout_ == "sparse"
+    few = X[:4]
+    scattered = model.decision_function(few)
+    monkeypatch.setattr(_quantized, "_SCATTER_MAX_NNZ", -1)
+    np.testing.assert_allclose(model.decision_function(few), scattered, rtol=0, atol=1e-12)
