@@ -705,9 +705,9 @@ def test_few_nonzeros_scored_entry_by_entry_match_the_block_path(monkeypatch):
     from sklearn_compress import _quantized
 
     rng = np.random.default_rng(3)
-    X = sp.random(300, 500, density=0.02, format="csr", random_state=3)
-    y = rng.integers(0, 6, size=300)
-    model = QuantizedLinearModel(linear_model.LogisticRegression()).fit(X, y)
+    X = sp.random(300, 5000, density=0.002, format="csr", random_state=3)
+    y = rng.integers(0, 20, size=300)
+    model = QuantizedLinearModel(linear_model.LogisticRegression(C=0.1), bits=4).fit(X, y)
     assert model.layout_ == "sparse"
     few = X[:4]
     scattered = model.decision_function(few)
