@@ -34,6 +34,7 @@ from ._quantized import (
     LINK_OVR_LOGISTIC,
     QuantizedLinearModel,
     _supported_classes,
+    expanded_index,
 )
 from ._safetensors import read_safetensors, write_safetensors
 from ._vectorizer import CompressedVectorizer
@@ -83,6 +84,7 @@ class Codec:
     strings: dict = field(default_factory=dict)  # name -> allowed values
     children: tuple = ()
     has_classes: bool = False
+    restore: object = None  # rebuilds attributes kept compact in the file
     check: object = None
 
 
@@ -159,11 +161,13 @@ class _Writer:
 
     def _fitted(self, obj, codec, node, path, depth):
         fitted = node["fitted"]
+        # What pickling would store (e.g. a compact index), not the expanded attributes.
+        state = obj.__getstate__()
         for name in codec.arrays:
-            value = getattr(obj, name, None)
+            value = state.get(name)
             fitted[name] = None if value is None else self.array(value, f"{path}.{name}")
         for name in (*codec.numbers, *codec.strings):
-            value = getattr(obj, name, None)
+            value = state.get(name)
             fitted[name] = value.item() if isinstance(value, np.generic) else value
         for name in codec.children:
             fitted[name] = self.node(getattr(obj, name), f"{path}.{name}", depth + 1)
@@ -335,6 +339,8 @@ class _Reader:
             setattr(obj, name, self.node(fitted.get(name), f"{where}.{name}", depth + 1))
         if "classes_" in fitted:
             obj.classes_ = self._classes(fitted["classes_"], f"{where}.classes_")
+        if codec.restore is not None:
+            codec.restore(obj)
         if codec.check is not None:
             try:
                 codec.check(obj)
@@ -482,6 +488,11 @@ def _check_vectorizer(vectorizer):
                          f"{len(vectorizer.mph_)} slots of the hash")
 
 
+def _restore_quantized(model):
+    model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
+                          if "entry_counts_" in model.__dict__ else {"indptr_": None})
+
+
 def _check_quantized_sparse(model):
     indptr, ids, codes = model.indptr_, model.output_ids_, model.codes_
     if indptr is None or ids is None or codes.ndim != 1:
@@ -542,13 +553,14 @@ register_codec(Codec(
 register_codec(Codec(
     QuantizedLinearModel,
     arrays={"codes_": Array(("int8",), (1, 2)),
-            "indptr_": Array(("int32", "int64"), (1,), optional=True),
+            "entry_counts_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
+                                   optional=True),
             "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
             "intercept_": _VECTOR, "scale_": Array(_FLOATS, (0, 1))},
     numbers={**_N_FEATURES, "n_outputs_": (int, 1, 2**16, False),
              "_ravel_output": (bool, False, True, False)},
     strings={"layout_": ("dense", "sparse"), "link_": _LINKS},
-    has_classes=True, check=_check_quantized))
+    has_classes=True, restore=_restore_quantized, check=_check_quantized))
 register_codec(Codec(
     TfidfTransformer, arrays={"idf_": _OPTIONAL_VECTOR}, numbers=_N_FEATURES,
     check=lambda step: _check_width(step, "idf_")))

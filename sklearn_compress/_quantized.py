@@ -294,6 +294,7 @@ _PROBA = {
     LINK_MODIFIED_HUBER: _modified_huber_proba,
 }
 
+_INT32_MAX = np.iinfo(np.int32).max
 # Inputs with at most this many non-zeros are scored entry by entry.
 _SCATTER_MAX_NNZ = 2048
 # Largest float slice of the weights built at once during prediction (16 MB of
@@ -726,7 +727,10 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         if state.get("estimator") is not None:
             # A prefit estimator holds the float weights this model replaces.
             state = {**state, "estimator": clone(state["estimator"], safe=False)}
-        return state
+        return compact_index(state)
+
+    def __setstate__(self, state):
+        super().__setstate__(expanded_index(state))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -741,6 +745,33 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
+
+
+def compact_index(state):
+    """``state`` with ``indptr_`` replaced by per-feature entry counts.
+
+    A count fits in a byte (or two) where an offset takes four or eight: this
+    is what pickles and files store; :func:`expanded_index` undoes it.
+    """
+    if state.get("indptr_") is None:
+        return state
+    state = dict(state)
+    counts = np.diff(state.pop("indptr_"))
+    state["entry_counts_"] = counts.astype(np.min_scalar_type(int(counts.max(initial=0))))
+    return state
+
+
+def expanded_index(state):
+    """The inverse of :func:`compact_index`: rebuild ``indptr_`` from the counts."""
+    if "entry_counts_" not in state:
+        return state
+    state = dict(state)
+    counts = state.pop("entry_counts_")
+    total = int(counts.sum(dtype=np.int64))
+    indptr = np.zeros(len(counts) + 1, dtype=np.int32 if total <= _INT32_MAX else np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    state["indptr_"] = indptr
+    return state
 
 
 def quantize_fitted(estimator, *, bits=8, per_class=False, column_scale=None):

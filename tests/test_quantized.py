@@ -713,3 +713,17 @@ def test_few_nonzeros_scored_entry_by_entry_match_the_block_path(monkeypatch):
     scattered = model.decision_function(few)
     monkeypatch.setattr(_quantized, "_SCATTER_MAX_NNZ", -1)
     np.testing.assert_allclose(model.decision_function(few), scattered, rtol=0, atol=1e-12)
+
+
+def test_pickles_store_entry_counts_not_offsets():
+    from scipy import sparse as sp
+
+    X = sp.random(300, 5000, density=0.002, format="csr", random_state=3)
+    y = np.random.default_rng(3).integers(0, 20, size=300)
+    model = QuantizedLinearModel(linear_model.LogisticRegression(C=0.1), bits=4).fit(X, y)
+    state = model.__getstate__()
+    assert "indptr_" not in state
+    assert state["entry_counts_"].dtype == np.uint8
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.indptr_, model.indptr_)
+    assert restored.indptr_.dtype == model.indptr_.dtype
