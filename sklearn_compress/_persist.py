@@ -37,6 +37,7 @@ from ._quantized import (
     expanded_index,
 )
 from ._safetensors import read_safetensors, write_safetensors
+from ._text import CompressedTextVectorizer
 from ._vectorizer import CompressedVectorizer
 from ._version import __version__
 
@@ -488,6 +489,33 @@ def _check_vectorizer(vectorizer):
                          f"{len(vectorizer.mph_)} slots of the hash")
 
 
+def _check_text_vectorizer(vectorizer):
+    _check_vectorizer(vectorizer)
+    table, codes = vectorizer.idf_table_, vectorizer.idf_codes_
+    arrays = (table, codes, vectorizer.idf_overflow_columns_, vectorizer.idf_overflow_codes_)
+    has_idf = vectorizer.tfidf and vectorizer.use_idf
+    if any((a is None) == has_idf for a in arrays):
+        raise ValueError("idf arrays must be present exactly when tfidf and use_idf are set")
+    if not has_idf:
+        return
+    columns, overflow_codes = vectorizer.idf_overflow_columns_, vectorizer.idf_overflow_codes_
+    if len(codes) != vectorizer.n_features_out_ or (not len(table) and len(codes)):
+        raise ValueError(f"{len(codes)} idf codes for {vectorizer.n_features_out_} columns")
+    escaped = np.flatnonzero(codes == 255) if len(columns) else np.zeros(0, dtype=np.int64)
+    if len(codes) and codes.max(initial=0) >= len(table) and not len(columns):
+        raise ValueError("idf codes beyond the idf table")
+    if not np.array_equal(escaped, columns) or len(overflow_codes) != len(columns):
+        raise ValueError("idf overflow columns do not match the escaped codes")
+    if len(overflow_codes) and overflow_codes.max() >= len(table):
+        raise ValueError("idf overflow codes beyond the idf table")
+
+
+def _restore_text_vectorizer(vectorizer):
+    # Without idf the arrays are None, which the file stores as absent.
+    for name in CompressedTextVectorizer._IDF_ATTRIBUTES:
+        setattr(vectorizer, name, getattr(vectorizer, name, None))
+
+
 def _restore_quantized(model):
     model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
                           if "entry_counts_" in model.__dict__ else {"indptr_": None})
@@ -531,7 +559,7 @@ def _check_quantized(model):
 
 
 def _output_width(step, width):
-    if isinstance(step, CompressedVectorizer):
+    if isinstance(step, (CompressedVectorizer, CompressedTextVectorizer)):
         return step.n_features_out_
     return width if step in (None, "passthrough") else step.n_features_in_
 
@@ -561,6 +589,14 @@ register_codec(Codec(
              "_ravel_output": (bool, False, True, False)},
     strings={"layout_": ("dense", "sparse"), "link_": _LINKS},
     has_classes=True, restore=_restore_quantized, check=_check_quantized))
+register_codec(Codec(
+    CompressedTextVectorizer,
+    arrays={"idf_table_": Array(("float64", "float32"), (1,), optional=True),
+            "idf_codes_": Array(("uint8",), (1,), optional=True),
+            "idf_overflow_columns_": Array(("int32", "int64"), (1,), optional=True),
+            "idf_overflow_codes_": Array(("uint8", "uint16", "uint32"), (1,), optional=True)},
+    numbers={"n_features_out_": (int, 0, _INT_MAX, False)},
+    children=("mph_",), restore=_restore_text_vectorizer, check=_check_text_vectorizer))
 register_codec(Codec(
     TfidfTransformer, arrays={"idf_": _OPTIONAL_VECTOR}, numbers=_N_FEATURES,
     check=lambda step: _check_width(step, "idf_")))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import safetensors.numpy
 from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.feature_selection import VarianceThreshold
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.pipeline import make_pipeline
@@ -345,3 +345,45 @@ def test_vectorizer_and_hash_round_trip_keep_lookups(tmp_path):
     loaded = load(tmp_path / "v.skc", mmap=False)
     assert isinstance(loaded.mph_, MinimalPerfectHash)
     assert (loaded.transform(X_TEST) != vectorizer.transform(X_TEST)).nnz == 0
+
+
+TEXTS = [f"play {word} by the {band} please" for word in ("jazz", "rock", "songs", "music")
+         for band in ("beatles", "band", "queen")] + [
+    f"set an alarm for {hour} {period}" for hour in range(1, 7) for period in ("am", "pm")]
+TEXT_LABELS = ["play"] * 12 + ["alarm"] * 12
+
+
+@pytest.mark.parametrize("vectorizer", [
+    TfidfVectorizer(ngram_range=(1, 2)),
+    CountVectorizer(analyzer="char_wb", ngram_range=(2, 3), binary=True),
+    TfidfVectorizer(use_idf=False, stop_words=["the", "an"], dtype=np.float32),
+])
+@pytest.mark.parametrize("mmap", [True, False])
+def test_text_pipelines_round_trip(tmp_path, vectorizer, mmap):
+    pipe = compress(make_pipeline(vectorizer, LogisticRegression()).fit(TEXTS, TEXT_LABELS))
+    save(pipe, tmp_path / "text.skc")
+    loaded = load(tmp_path / "text.skc", mmap=mmap)
+    queries = [*TEXTS, "play something new", "alarm at noon"]
+    np.testing.assert_array_equal(loaded.predict_proba(queries), pipe.predict_proba(queries))
+    assert (loaded[0].transform(queries) != pipe[0].transform(queries)).nnz == 0
+
+
+def test_custom_tokenizer_cannot_be_saved(tmp_path):
+    pipe = compress(make_pipeline(TfidfVectorizer(tokenizer=str.split, token_pattern=None),
+                                  LogisticRegression()).fit(TEXTS, TEXT_LABELS))
+    with pytest.raises(ValueError, match=r"parameter 'tokenizer' .* is a callable.*joblib"):
+        save(pipe, tmp_path / "text.skc")
+    assert not (tmp_path / "text.skc").exists()
+
+
+def test_crafted_idf_codes_are_refused(tmp_path):
+    pipe = compress(make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(TEXTS,
+                                                                               TEXT_LABELS))
+    path = tmp_path / "text.skc"
+    save(pipe, path)
+    tensors, metadata = _parts(path)
+    name = next(n for n in tensors if n.endswith("idf_codes_"))
+    tensors[name] = np.full_like(tensors[name], 200)
+    _rewrite(path, tensors, metadata)
+    with pytest.raises(ValueError, match="idf codes beyond the idf table"):
+        load(path)
