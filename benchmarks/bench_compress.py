@@ -28,8 +28,8 @@ It saves a size-vs-accuracy plot to ``docs/img/size_vs_accuracy.png``.
 
 import argparse
 import copy
-import importlib.util
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -48,7 +48,9 @@ from sklearn_compress._report import format_table
 matplotlib.use("Agg")  # no display on a benchmark machine
 import matplotlib.pyplot as plt
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA, REPO_ROOT, import_example
+
 PLOT_PATH = REPO_ROOT / "docs" / "img" / "size_vs_accuracy.png"
 FINGERPRINT_SWEEP = (0, 4, 8, 12, 16, 32)  # 32: practically no false positive
 LATENCY_CALLS = 500
@@ -59,16 +61,8 @@ SYNTHETIC_SAMPLES = {False: 600_000, True: 40_000}
 SYNTHETIC_MAX_ITER = 20
 
 
-def _import_example():
-    """The example module, whose dataset generator and fresh-process loader we reuse."""
-    path = REPO_ROOT / "examples" / "compress_intent_classifier.py"
-    spec = importlib.util.spec_from_file_location("compress_intent_classifier", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-example = _import_example()
+# The example's dataset generator and fresh-process loader.
+example = import_example()
 
 
 # -- the variants ---------------------------------------------------------------------------
@@ -331,7 +325,7 @@ def run_dataset(name, data, max_iter, repeats):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-root", type=Path, default=REPO_ROOT.parent / "shared" / "data",
+    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA,
                         help="folder holding clinc150/ and snips/ (default ../shared/data)")
     parser.add_argument("--quick", action="store_true",
                         help=f"synthetic data at {SYNTHETIC_SAMPLES[True]:,} samples, one load "

@@ -16,6 +16,7 @@ import copy
 import io
 import pickle
 import statistics
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -29,7 +30,9 @@ from sklearn.svm import LinearSVC
 from sklearn_compress import QuantizedLinearModel
 from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA
+
 DATASETS = {"clinc150": ("train", "test"), "snips": ("train", "test")}
 MODELS = {
     "LogisticRegression": lambda: LogisticRegression(max_iter=300),
@@ -49,7 +52,7 @@ COLUMNS = (
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--quick", action="store_true", help="bits 2, 4, 8; fewer repeats")
     parser.add_argument("--repeats", type=int, default=None, help="batch predict repeats")
     return parser.parse_args()

@@ -44,7 +44,9 @@ from sklearn.svm import LinearSVC
 from sklearn_compress import compress
 from sklearn_compress._datasets import load_intent_dataset
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA, REPO_ROOT
+
 MIN_TIMED_DOCS = 5_000
 # (dataset, pipeline) -> largest allowed compressed/original joblib bytes.
 SIZE_TARGETS = {
@@ -221,7 +223,7 @@ def _verdict(text, met):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO_ROOT.parent / "shared" / "data",
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder holding clinc150/ and snips/ (default: ../shared/data)")
     parser.add_argument("--datasets", default="clinc150,snips", help="comma-separated")
     parser.add_argument("--pipelines", default=",".join(PIPELINES), help="comma-separated")

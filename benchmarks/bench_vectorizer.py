@@ -36,7 +36,9 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn_compress import CompressedVectorizer
 from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA, REPO_ROOT
+
 FINGERPRINT_BITS = (0, 8, 16)
 SYNTHETIC_FEATURES_PER_SAMPLE = 20
 SYNTHETIC_TEST_SAMPLES = 20_000
@@ -224,7 +226,7 @@ def _size(n_bytes):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO_ROOT.parent / "shared" / "data",
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder holding clinc150/ and snips/ (default: ../shared/data)")
     parser.add_argument("--datasets", default="clinc150,snips",
                         help="comma-separated real datasets ('' for none)")
