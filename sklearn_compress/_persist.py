@@ -214,6 +214,20 @@ def save(model, path):
     ValueError
         If the model holds something the format cannot store (another class,
         a custom callable such as a tokenizer): use joblib for those.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.feature_extraction import DictVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_compress import compress, load, save
+    >>> X = [{"play": 1, "jazz": 1}, {"stop": 1}, {"play": 1}, {"stop": 1, "now": 1}]
+    >>> pipe = make_pipeline(DictVectorizer(), LogisticRegression()).fit(X, ["p", "s", "p", "s"])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.skc"
+    >>> save(compress(pipe), path)
+    >>> load(path).predict([{"play": 1}]).tolist()
+    ['p']
     """
     writer = _Writer()
     tree = writer.node(model, "model")

@@ -183,6 +183,23 @@ def compression_report(original, compressed, X=None, y=None):
     Returns
     -------
     CompressionReport
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction import DictVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_compress import compress, compression_report
+    >>> X = [{"play": 1, "jazz": 1}, {"stop": 1}, {"play": 1}, {"stop": 1, "now": 1}]
+    >>> y = ["p", "s", "p", "s"]
+    >>> pipe = make_pipeline(DictVectorizer(), LogisticRegression()).fit(X, y)
+    >>> report = compression_report(pipe, compress(pipe), X, y)
+    >>> report.agreement, report.score_original == report.score_compressed
+    (1.0, True)
+    >>> [step.compressed for step in report.steps]
+    ['CompressedVectorizer', 'QuantizedLinearModel']
+    >>> sorted(report.to_dict()["total"])[:3]
+    ['compressed', 'memory_compressed', 'memory_original']
     """
     original_steps = _named_steps(original)
     compressed_steps = dict(_named_steps(compressed))
