@@ -7,9 +7,11 @@ of the compressed pipeline, ``sklearn_compress.load(mmap=True)`` and
 ``load(mmap=False)`` of the same compressed pipeline saved in the safe format.
 
 Each measurement runs in a fresh Python process that first imports every
-module the model needs (a server loading many models has paid its imports
-once), then times loading the file plus predicting one sample, and reads the
-growth of its resident memory (VmRSS). Medians over ``--repeats`` processes.
+module the model needs and makes one prediction with a throwaway model (a
+server loading many models has paid its imports and scikit-learn's one-time
+input-validation setup once), then times loading the file plus predicting one
+sample, and reads the growth of its resident memory (VmRSS). Medians over
+``--repeats`` processes.
 
     python benchmarks/bench_load.py            # CLINC150 + 1M-feature synthetic
     python benchmarks/bench_load.py --quick    # small synthetic only, for a smoke run
@@ -44,6 +46,11 @@ import json, sys, time
 kind, path, sample_path = sys.argv[1:4]
 import numpy, scipy.sparse, joblib, sklearn.pipeline, sklearn.linear_model
 import sklearn.feature_extraction, sklearn_compress
+
+# One throwaway prediction: scikit-learn's input validation sets itself up on
+# first use (it scans the installed packages' entry points for dataframe
+# plugins, several ms); a server has paid that once, like its imports.
+sklearn.linear_model.LogisticRegression().fit([[0.0], [1.0]], [0, 1]).predict([[0.0]])
 
 def resident_bytes():
     with open("/proc/self/status") as f:

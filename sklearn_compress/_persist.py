@@ -558,7 +558,7 @@ def _check_quantized(model):
     else:
         _check_quantized_sparse(model)
     max_code = 2 ** (model.bits - 1) - 1
-    if len(model.codes_) and np.abs(model.codes_.astype(np.int16)).max() > max_code:
+    if model.codes_.size and (model.codes_.min() < -max_code or model.codes_.max() > max_code):
         raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
     if model.intercept_.shape != (n_outputs,):
         raise ValueError(f"intercept_ of shape {model.intercept_.shape} for {n_outputs} outputs")

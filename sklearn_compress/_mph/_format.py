@@ -103,12 +103,13 @@ def check_cascade(cascade, n_keys, gamma, fingerprint_bits):
     used_words = int(level_bits.sum()) // 64
     if len(words) != -(-used_words // WORDS_PER_BLOCK) * WORDS_PER_BLOCK:
         _fail(f"{len(words)} words do not match the levels' {used_words}")
-    if np.bitwise_count(words[used_words:]).any():
+    set_bits = np.bitwise_count(words)
+    if set_bits[used_words:].any():
         _fail("padding bits are set")
     n_fallback = len(cascade.fallback)
-    if int(np.bitwise_count(words).sum(dtype=np.int64)) + n_fallback != n_keys:
+    if int(set_bits.sum(dtype=np.int64)) + n_fallback != n_keys:
         _fail("set bits plus fallback keys do not add up to n_keys")
-    _check_level_sizes(cascade, n_keys, gamma)
+    _check_level_sizes(cascade, set_bits[:used_words], n_keys, gamma)
     if len(cascade.fingerprints) != (n_keys * fingerprint_bits + 63) // 64 + 1:
         _fail("fingerprint array has the wrong length")
     fallback = cascade.fallback
@@ -119,7 +120,7 @@ def check_cascade(cascade, n_keys, gamma, fingerprint_bits):
             _fail("fallback table is not strictly sorted")
 
 
-def _check_level_sizes(cascade, n_keys, gamma):
+def _check_level_sizes(cascade, set_bits, n_keys, gamma):
     """Each level must be sized for the keys the levels before it left unplaced."""
     level_bits = cascade.level_bits
     if not len(level_bits):
@@ -127,9 +128,7 @@ def _check_level_sizes(cascade, n_keys, gamma):
             _fail("no levels, yet keys outside the fallback table")
         return
     first_words = ((np.cumsum(level_bits) - level_bits) // 64).astype(np.int64)
-    used_words = int(level_bits.sum()) // 64
-    placed = np.add.reduceat(np.bitwise_count(cascade.words[:used_words]), first_words,
-                             dtype=np.int64)
+    placed = np.add.reduceat(set_bits, first_words, dtype=np.int64)
     unplaced = n_keys
     for n_bits, n_placed in zip(level_bits.tolist(), placed.tolist(), strict=True):
         if unplaced == 0 or n_bits != level_size(unplaced, gamma):
