@@ -319,11 +319,12 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     Parameters
     ----------
     model : Pipeline or linear estimator
-        A fitted ``Pipeline`` made of an optional vectorizer
-        (``DictVectorizer``), any number of supported middle steps
-        (``TfidfTransformer``, ``MaxAbsScaler``, ``StandardScaler(with_mean=False)``,
-        feature selectors, ``Normalizer``) and a final linear model; or a bare
-        fitted linear model. It is left untouched.
+        A fitted ``Pipeline`` made of an optional vectorizer (``DictVectorizer``,
+        ``CountVectorizer`` or ``TfidfVectorizer``), any number of supported
+        middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
+        ``StandardScaler(with_mean=False)``, feature selectors,
+        ``Normalizer``) and a final linear model; or a bare fitted linear
+        model. It is left untouched.
     bits : int, default=8
         Bits per weight code, in [2, 8].
     per_class : bool, default=False
@@ -341,7 +342,8 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     -------
     compressed : Pipeline or QuantizedLinearModel
         A fitted pipeline with the same step names: the vectorizer becomes a
-        :class:`CompressedVectorizer`, selectors and foldable scalers become
+        :class:`CompressedVectorizer` or :class:`CompressedTextVectorizer`,
+        selectors and foldable scalers become
         ``"passthrough"``, the model a :class:`QuantizedLinearModel`. For a
         bare estimator, its :class:`QuantizedLinearModel`.
 
@@ -374,7 +376,8 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     if isinstance(model, BaseEstimator) and _find_handler(_VECTORIZER_REWRITES, model):
         raise TypeError(
             f"a bare {type(model).__name__} has no model to compress; compress the "
-            "Pipeline that uses it, or use CompressedVectorizer.from_dict_vectorizer"
+            "Pipeline that uses it, or convert it with CompressedVectorizer."
+            "from_dict_vectorizer or CompressedTextVectorizer.from_text_vectorizer"
         )
     _check_fitted("model", model)
     return _quantize("model", model, None, options)

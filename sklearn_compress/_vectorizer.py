@@ -490,7 +490,7 @@ def _kept_columns(keep, n_features):
     if keep.dtype != np.bool_ or keep.shape != (n_features,):
         raise ValueError(
             f"keep must be a boolean mask of shape ({n_features},) (one entry per "
-            f"DictVectorizer feature), got a {keep.dtype} array of shape {keep.shape}"
+            f"feature of the fitted vectorizer), got a {keep.dtype} array of shape {keep.shape}"
         )
     return np.flatnonzero(keep).astype(np.int64, copy=False)
 
