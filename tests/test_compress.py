@@ -231,3 +231,19 @@ def test_features_under_a_row_norm_stay_in_the_hash():
     pipe = _fit("dv+linear-tfidf+ridge")
     small = compress(pipe, bits=2)
     assert len(small.steps[0][1].mph_) < len(pipe.steps[0][1].feature_names_)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"bits": 1}, r"'bits' parameter of QuantizedLinearModel must be an int in the range"),
+        ({"per_class": "yes"}, r"'per_class' parameter of QuantizedLinearModel"),
+        ({"fingerprint_bits": 40}, r"'fingerprint_bits' parameter of CompressedVectorizer"),
+        ({"gamma": 0.5}, r"'gamma' parameter of CompressedVectorizer"),
+        ({"random_state": -1}, r"'random_state' parameter of CompressedVectorizer"),
+    ],
+)
+def test_bad_options_raise_value_errors_naming_them(params, message):
+    pipe = _fit("dv+lr")
+    with pytest.raises(ValueError, match=message):
+        compress(pipe, **params)
