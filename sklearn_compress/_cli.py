@@ -59,7 +59,8 @@ def _load(path):
         raise CommandError(f"{path}: no such file")
     if _is_safe_format(path):
         try:
-            return load(path)
+            # Read into memory, so that sizes count the arrays, not a file mapping.
+            return load(path, mmap=False)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
     try:
