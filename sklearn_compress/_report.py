@@ -24,14 +24,16 @@ def pickled_bytes(obj):
 
 
 def _array_bytes(array, seen):
-    # A view costs nothing beyond the array it views; count that one once.
+    # A view costs nothing beyond the array it views; count that one once. An
+    # array over a foreign buffer (bytes read from a file, a memory map) counts
+    # the part of the buffer it views.
     base = array
     while isinstance(base.base, np.ndarray):
         base = base.base
     if id(base) in seen:
         return 0
     seen.add(id(base))
-    return sys.getsizeof(array) + base.nbytes * (base.base is None)
+    return sys.getsizeof(array) + base.nbytes
 
 
 def in_memory_bytes(obj, seen=None):
