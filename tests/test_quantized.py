@@ -727,3 +727,36 @@ def test_pickles_store_entry_counts_not_offsets():
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.indptr_, model.indptr_)
     assert restored.indptr_.dtype == model.indptr_.dtype
+
+
+def _sparse_model():
+    from scipy import sparse as sp
+
+    X = sp.random(200, 300, density=0.02, format="csr", random_state=5)
+    y = np.random.default_rng(5).integers(0, 5, size=200)
+    return QuantizedLinearModel(linear_model.LogisticRegression()).fit(X, y), X
+
+
+def test_ready_csr_input_gives_the_validated_results(monkeypatch):
+    model, X = _sparse_model()
+    fast = model.predict_proba(X[:3])
+    monkeypatch.setattr(QuantizedLinearModel, "_validated_input",
+                        lambda self, X: _quantized_validate(self, X))
+    np.testing.assert_array_equal(model.predict_proba(X[:3]), fast)
+
+
+def _quantized_validate(model, X):
+    from sklearn.utils.validation import validate_data
+
+    return validate_data(model, X, accept_sparse="csr", dtype=np.float64, reset=False)
+
+
+def test_bad_csr_input_still_gets_scikit_learns_errors():
+    model, X = _sparse_model()
+    bad = X[:2].copy()
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="X has 299 features, but QuantizedLinearModel is "
+                                         "expecting 300 features as input"):
+        model.predict(X[:2, :299])
