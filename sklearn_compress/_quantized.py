@@ -669,12 +669,14 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
 
         Use it to reorder and/or select the input features, e.g. to follow the
         slots of a new vocabulary. Features not listed are dropped; a feature
-        may be listed more than once.
+        may be listed more than once; -1 gives a new feature without weights
+        (one the model must ignore, e.g. a feature a selector dropped).
 
         Parameters
         ----------
         indices : array-like of int, shape (n_new_features,)
-            Old feature index of each new feature, in ``[0, n_features_in_)``.
+            Old feature index of each new feature, in ``[0, n_features_in_)``,
+            or -1 for a feature without weights.
 
         Returns
         -------
@@ -701,22 +703,27 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         if indices.size and not np.issubdtype(indices.dtype, np.integer):
             raise ValueError(f"indices must be integers, got dtype {indices.dtype}.")
         indices = indices.astype(np.int64)
-        out_of_range = (indices < 0) | (indices >= self.n_features_in_)
+        out_of_range = (indices < -1) | (indices >= self.n_features_in_)
         if np.any(out_of_range):
             raise ValueError(
-                f"indices must be in [0, {self.n_features_in_}); got "
+                f"indices must be in [0, {self.n_features_in_}) or -1; got "
                 f"{indices[out_of_range][0]}."
             )
         return indices
 
     def _taken_storage(self, indices):
+        without_weights = indices < 0
         if self.layout_ == "dense":
             dense = self.codes_[indices]
+            dense[without_weights] = 0
             rows, output_ids = np.nonzero(dense)
             indptr = np.zeros(len(indices) + 1, dtype=np.int64)
             np.cumsum(np.bincount(rows, minlength=len(indices)), out=indptr[1:])
             return _pack(indptr, output_ids, dense[rows, output_ids], self.n_outputs_)
-        positions, indptr = _gather_rows(self.indptr_, indices)
+        # -1 reads one extra, empty row past the last feature.
+        extended = np.append(self.indptr_, self.indptr_[-1])
+        rows = np.where(without_weights, self.n_features_in_, indices)
+        positions, indptr = _gather_rows(extended, rows)
         return _pack(indptr, self.output_ids_[positions], self.codes_[positions], self.n_outputs_)
 
     @property

@@ -509,8 +509,8 @@ def test_take_features_drops_the_features_not_listed(layout):
 @pytest.mark.parametrize(
     ("indices", "message"),
     [
-        ([0, 30], r"in \[0, 30\)"),
-        ([-1], r"in \[0, 30\)"),
+        ([0, 30], r"in \[0, 30\) or -1; got 30"),
+        ([-2], r"in \[0, 30\) or -1; got -2"),
         ([0.0, 1.0], "integers"),
         ([[0, 1]], "1-D"),
     ],
@@ -520,6 +520,20 @@ def test_take_features_rejects_bad_indices(indices, message):
     model = QuantizedLinearModel().fit(X, y)
     with pytest.raises(ValueError, match=message):
         model.take_features(indices)
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUT_ZERO_FRACTIONS))
+def test_take_features_minus_one_is_a_feature_without_weights(layout):
+    estimator = _prefit_logistic(200, 10, LAYOUT_ZERO_FRACTIONS[layout])
+    model = QuantizedLinearModel(estimator, prefit=True).fit()
+    X = _random_input(50, 200, 0.2).toarray()
+    taken = model.take_features([5, -1, 17, -1])
+    assert_array_equal(taken.zero_features_, [model.zero_features_[5], True,
+                                              model.zero_features_[17], True])
+    only_kept = np.zeros_like(X)
+    only_kept[:, [5, 17]] = X[:, [5, 17]]
+    assert_allclose(taken.decision_function(X[:, [5, 6, 17, 8]]),
+                    model.decision_function(only_kept), rtol=1e-12)
 
 
 # --- persistence ------------------------------------------------------------------
