@@ -3,6 +3,7 @@ import pytest
 
 from sklearn_compress._mph._bits import (
     field_at,
+    field_reader,
     fields_at,
     pack_fields,
     rank,
@@ -20,6 +21,8 @@ def test_packed_fields_round_trip(width):
     np.testing.assert_array_equal(fields_at(words, index, width), values[index])
     view = memoryview(words)
     assert [field_at(view, int(i), width) for i in index[:200]] == values[index[:200]].tolist()
+    read = field_reader(words, width)
+    assert [read(int(i)) for i in index[:200]] == values[index[:200]].tolist()
 
 
 def test_zero_width_fields_are_zero():

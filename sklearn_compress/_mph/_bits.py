@@ -11,6 +11,7 @@ import numpy as np
 __all__ = [
     "WORDS_PER_BLOCK",
     "field_at",
+    "field_reader",
     "fields_at",
     "pack_fields",
     "rank",
@@ -108,6 +109,19 @@ def fields_at(words, index, width):
     low = words[word] >> offset
     high = (words[word + _ONE] << _ONE) << (np.uint64(63) - offset)
     return (low | high) & np.uint64((1 << width) - 1)
+
+
+def field_reader(words, width):
+    """A function ``index -> int`` reading fields of ``width`` bits, without numpy calls.
+
+    Byte-aligned widths index a typed ``memoryview`` directly (what one-key
+    lookups pay per key); other widths go through :func:`field_at`.
+    """
+    native = _NATIVE_FIELD_DTYPES.get(width)
+    if native is not None:
+        return memoryview(words.view(native)).__getitem__
+    view = memoryview(words)
+    return lambda index: field_at(view, index, width)
 
 
 def field_at(words_view, index, width):

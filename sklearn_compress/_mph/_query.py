@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._bits import field_at, fields_at, rank, rank_directory
+from ._bits import field_reader, fields_at, rank, rank_directory
 from ._build import CascadeArrays, build_cascade
 from ._format import read_cascade, write_cascade
 from ._hashing import MAX_SEED, fingerprints, hash_key, hash_keys, iter_positions, level_positions
@@ -115,7 +115,7 @@ class MinimalPerfectHash:
         self._words_view = memoryview(cascade.words)
         self._word_bytes = self._words_view.cast("B")
         self._ranks_view = memoryview(self._block_ranks)
-        self._fingerprints_view = memoryview(cascade.fingerprints)
+        self._fingerprint_at = field_reader(cascade.fingerprints, self.fingerprint_bits)
 
     # -- construction -------------------------------------------------------
 
@@ -229,7 +229,7 @@ class MinimalPerfectHash:
         else:
             return self._fallback_slots.get((h1, h2), default)
         bits = self.fingerprint_bits
-        if bits and field_at(self._fingerprints_view, slot, bits) != h2 >> (64 - bits):
+        if bits and self._fingerprint_at(slot) != h2 >> (64 - bits):
             return default
         return slot
 
