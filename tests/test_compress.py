@@ -17,7 +17,6 @@ from sklearn_compress import (
     CompressedVectorizer,
     QuantizedLinearModel,
     compress,
-    compression_report,
 )
 from tests._synthetic import feature_dicts
 
@@ -198,31 +197,6 @@ def test_unfitted_pipeline_is_refused():
 def test_bare_vectorizer_is_refused():
     with pytest.raises(TypeError, match="a bare DictVectorizer has no model to compress"):
         compress(DictVectorizer().fit(X_TRAIN))
-
-
-def test_compression_report():
-    pipe = _fit("dv+tfidf+lr")
-    small = compress(pipe)
-    report = compression_report(pipe, small, X_TEST, Y_TEST)
-    assert [s.name for s in report.steps] == [n for n, _ in pipe.steps]
-    assert report.total.pickled_ratio > 1
-    assert report.total.memory_compressed < report.total.memory_original
-    assert report.agreement == pytest.approx(np.mean(pipe.predict(X_TEST) == small.predict(X_TEST)))
-    assert report.score_original == pytest.approx(pipe.score(X_TEST, Y_TEST))
-    assert report.score_compressed == pytest.approx(small.score(X_TEST, Y_TEST))
-    as_dict = report.to_dict()
-    assert as_dict["total"]["pickled_ratio"] == report.total.pickled_ratio
-    text = str(report)
-    assert "dictvectorizer" in text
-    assert "DictVectorizer -> CompressedVectorizer" in text
-    assert "prediction agreement on 300 samples" in text
-
-
-def test_report_needs_matching_step_names():
-    pipe = _fit("dv+lr")
-    other = Pipeline([("a", pipe.steps[0][1]), ("b", pipe.steps[1][1])])
-    with pytest.raises(ValueError, match="no step named 'dictvectorizer'"):
-        compression_report(pipe, other)
 
 
 def test_features_under_a_row_norm_stay_in_the_hash():
