@@ -20,7 +20,6 @@ sample, and reads the growth of its resident memory (VmRSS). Medians over
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from sklearn_compress._datasets import word_ngram_features
 from sklearn_compress._report import format_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, import_example
+from _common import DEFAULT_DATA, import_example, python_output
 
 example = import_example()
 
@@ -84,11 +83,7 @@ class Measurement:
 
 
 def _probe(kind, path, sample_path):
-    completed = subprocess.run([sys.executable, "-c", _PROBE, kind, str(path), str(sample_path)],
-                               capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"probe {kind} {path} failed:\n{completed.stderr}")
-    return json.loads(completed.stdout)
+    return json.loads(python_output("-c", _PROBE, kind, path, sample_path))
 
 
 def measure(label, kind, path, sample_path, repeats):

@@ -32,7 +32,6 @@ import gc
 import os
 import pickle
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +45,9 @@ import numpy as np
 
 from sklearn_compress import MinimalPerfectHash
 from sklearn_compress._mph import hash_keys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import python_output
 
 try:
     import bbhash
@@ -266,10 +268,7 @@ def _reset_peak_rss():
 
 def _bbhash_peak_in_subprocess(hashes_path, gamma):
     """Run :func:`_bbhash_peak_child` in a fresh interpreter; None if it can't tell."""
-    output = subprocess.run(
-        [sys.executable, __file__, "--bbhash-peak-child", str(hashes_path), str(gamma)],
-        check=True, capture_output=True, text=True,
-    ).stdout.split()
+    output = python_output(__file__, "--bbhash-peak-child", hashes_path, gamma).split()
     return None if output[-1] == "n/a" else int(output[-1])
 
 

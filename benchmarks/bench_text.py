@@ -28,7 +28,6 @@ Usage::
 import argparse
 import io
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +44,7 @@ from sklearn_compress import compress
 from sklearn_compress._datasets import load_intent_dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, REPO_ROOT
+from _common import DEFAULT_DATA, python_output
 
 MIN_TIMED_DOCS = 5_000
 # (dataset, pipeline) -> largest allowed compressed/original joblib bytes.
@@ -107,10 +106,7 @@ def load_in_fresh_process(obj):
     """(seconds, bytes) of ``joblib.load`` in a fresh process (see the module docstring)."""
     with tempfile.NamedTemporaryFile(suffix=".joblib") as file:
         joblib.dump(obj, file.name)
-        output = subprocess.run(
-            [sys.executable, __file__, "--measure-load", file.name],
-            check=True, capture_output=True, text=True, cwd=REPO_ROOT,
-        ).stdout
+        output = python_output(__file__, "--measure-load", file.name)
     seconds, allocated = output.split()
     return float(seconds), int(allocated)
 

@@ -23,7 +23,6 @@ allocates in C++, invisibly to tracemalloc, so its trie's serialized size
 import argparse
 import pickle
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ from sklearn_compress import CompressedVectorizer
 from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, REPO_ROOT
+from _common import DEFAULT_DATA, python_output
 
 FINGERPRINT_BITS = (0, 8, 16)
 SYNTHETIC_FEATURES_PER_SAMPLE = 20
@@ -152,10 +151,7 @@ def loaded_bytes(pickled):
     with tempfile.NamedTemporaryFile(suffix=".pkl") as file:
         file.write(pickled)
         file.flush()
-        output = subprocess.run(
-            [sys.executable, __file__, "--measure-load", file.name],
-            check=True, capture_output=True, text=True, cwd=REPO_ROOT,
-        ).stdout
+        output = python_output(__file__, "--measure-load", file.name)
     return int(output.split()[-1])
 
 
