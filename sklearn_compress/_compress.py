@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._quantized import _check_supported as check_supported
 from ._quantized import quantize_fitted
+from ._tfidf import CompressedTfidfTransformer
 from ._vectorizer import CompressedVectorizer
 
 __all__ = ["compress", "register_step", "register_vectorizer"]
@@ -154,12 +155,13 @@ def _rewrite_standard_scaler(step, features):
 
 @register_step(TfidfTransformer)
 def _rewrite_tfidf_transformer(step, features):
-    new = _reindexed(step, features, ("idf_",))
+    # The same transformer with its idf re-indexed and stored as one-byte codes.
+    new = CompressedTfidfTransformer.from_tfidf_transformer(step, features)
     # Without a row norm or a log, tf-idf only multiplies each column by its idf.
     linear = step.norm is None and not step.sublinear_tf
-    scale = new.idf_ if linear and getattr(new, "idf_", None) is not None else None
-    if linear and scale is None:
-        scale = np.ones(len(features))
+    scale = None
+    if linear:
+        scale = new.idf_ if new.idf_table_ is not None else np.ones(len(features))
     return StepRewrite(new, column_scale=scale, column_wise=linear)
 
 

@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
 from sklearn.utils._param_validation import validate_parameter_constraints
 
+from ._idf import IDF_ATTRIBUTES
 from ._mph import MinimalPerfectHash
 from ._mph._build import CascadeArrays
 from ._mph._format import check_cascade, check_params
@@ -38,6 +39,7 @@ from ._quantized import (
 )
 from ._safetensors import read_safetensors, write_safetensors
 from ._text import CompressedTextVectorizer
+from ._tfidf import CompressedTfidfTransformer
 from ._vectorizer import CompressedVectorizer
 from ._version import __version__
 
@@ -505,16 +507,24 @@ def _check_vectorizer(vectorizer):
 
 def _check_text_vectorizer(vectorizer):
     _check_vectorizer(vectorizer)
-    table, codes = vectorizer.idf_table_, vectorizer.idf_codes_
-    arrays = (table, codes, vectorizer.idf_overflow_columns_, vectorizer.idf_overflow_codes_)
-    has_idf = vectorizer.tfidf and vectorizer.use_idf
+    _check_idf_codes(vectorizer, vectorizer.tfidf and vectorizer.use_idf,
+                     vectorizer.n_features_out_)
+
+
+def _check_tfidf_transformer(transformer):
+    _check_idf_codes(transformer, transformer.use_idf, transformer.n_features_in_)
+
+
+def _check_idf_codes(step, has_idf, n_columns):
+    table, codes = step.idf_table_, step.idf_codes_
+    arrays = (table, codes, step.idf_overflow_columns_, step.idf_overflow_codes_)
     if any((a is None) == has_idf for a in arrays):
-        raise ValueError("idf arrays must be present exactly when tfidf and use_idf are set")
+        raise ValueError("idf arrays must be present exactly when idf is used")
     if not has_idf:
         return
-    columns, overflow_codes = vectorizer.idf_overflow_columns_, vectorizer.idf_overflow_codes_
-    if len(codes) != vectorizer.n_features_out_ or (not len(table) and len(codes)):
-        raise ValueError(f"{len(codes)} idf codes for {vectorizer.n_features_out_} columns")
+    columns, overflow_codes = step.idf_overflow_columns_, step.idf_overflow_codes_
+    if len(codes) != n_columns or (not len(table) and len(codes)):
+        raise ValueError(f"{len(codes)} idf codes for {n_columns} columns")
     escaped = np.flatnonzero(codes == 255) if len(columns) else np.zeros(0, dtype=np.int64)
     if len(codes) and codes.max(initial=0) >= len(table) and not len(columns):
         raise ValueError("idf codes beyond the idf table")
@@ -524,10 +534,10 @@ def _check_text_vectorizer(vectorizer):
         raise ValueError("idf overflow codes beyond the idf table")
 
 
-def _restore_text_vectorizer(vectorizer):
+def _restore_idf(step):
     # Without idf the arrays are None, which the file stores as absent.
-    for name in CompressedTextVectorizer._IDF_ATTRIBUTES:
-        setattr(vectorizer, name, getattr(vectorizer, name, None))
+    for name in IDF_ATTRIBUTES:
+        setattr(step, name, getattr(step, name, None))
 
 
 def _restore_quantized(model):
@@ -603,14 +613,19 @@ register_codec(Codec(
              "_ravel_output": (bool, False, True, False)},
     strings={"layout_": ("dense", "sparse"), "link_": _LINKS},
     has_classes=True, restore=_restore_quantized, check=_check_quantized))
+_IDF_ARRAYS = {
+    "idf_table_": Array(("float64", "float32"), (1,), optional=True),
+    "idf_codes_": Array(("uint8",), (1,), optional=True),
+    "idf_overflow_columns_": Array(("int32", "int64"), (1,), optional=True),
+    "idf_overflow_codes_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
+}
 register_codec(Codec(
-    CompressedTextVectorizer,
-    arrays={"idf_table_": Array(("float64", "float32"), (1,), optional=True),
-            "idf_codes_": Array(("uint8",), (1,), optional=True),
-            "idf_overflow_columns_": Array(("int32", "int64"), (1,), optional=True),
-            "idf_overflow_codes_": Array(("uint8", "uint16", "uint32"), (1,), optional=True)},
+    CompressedTextVectorizer, arrays=_IDF_ARRAYS,
     numbers={"n_features_out_": (int, 0, _INT_MAX, False)},
-    children=("mph_",), restore=_restore_text_vectorizer, check=_check_text_vectorizer))
+    children=("mph_",), restore=_restore_idf, check=_check_text_vectorizer))
+register_codec(Codec(
+    CompressedTfidfTransformer, arrays=_IDF_ARRAYS, numbers=_N_FEATURES,
+    restore=_restore_idf, check=_check_tfidf_transformer))
 register_codec(Codec(
     TfidfTransformer, arrays={"idf_": _OPTIONAL_VECTOR}, numbers=_N_FEATURES,
     check=lambda step: _check_width(step, "idf_")))

@@ -30,6 +30,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
 from ._compress import register_vectorizer
+from ._idf import CompactIdfMixin
 from ._mph import MinimalPerfectHash, hash_keys
 from ._mph._hashing import MAX_SEED
 from ._vectorizer import (
@@ -168,56 +169,6 @@ class _TermFrequencies:
         return self
 
 
-# -- idf as a small table ----------------------------------------------------------------
-
-
-def _smallest_uint(n_values):
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if n_values <= np.iinfo(dtype).max + 1:
-            return dtype
-    return np.uint64  # pragma: no cover - more than 2**32 distinct idf values
-
-
-# A one-byte idf code of this value means "look the column up in the overflow".
-_OVERFLOW = 255
-
-
-def _encode_idf(idf):
-    """The idf of each column as ``(table, codes, overflow_columns, overflow_codes)``.
-
-    idf depends only on the document frequency, so a vocabulary of millions
-    of n-grams has a few hundred distinct idf values, and most n-grams share
-    the few idf values of rare n-grams. ``table`` holds the distinct values,
-    most used first; a column's one-byte code is its value's index in
-    ``table`` if below 255, else 255 and the index is in ``overflow_codes``
-    at the column's position in the sorted ``overflow_columns``. Exact float
-    values at about one byte per column instead of eight.
-    """
-    values, index, uses = np.unique(idf, return_inverse=True, return_counts=True)
-    by_use = np.lexsort((values, -uses))  # most used first; ties by value, deterministic
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[by_use] = np.arange(len(values))
-    full_codes = rank[index]
-    if len(values) <= _OVERFLOW + 1:
-        overflow = np.zeros(0, dtype=np.int64)
-    else:
-        overflow = np.flatnonzero(full_codes >= _OVERFLOW)
-    codes = np.minimum(full_codes, _OVERFLOW).astype(np.uint8)
-    overflow_codes = full_codes[overflow].astype(_smallest_uint(len(values)))
-    return values[by_use], codes, overflow.astype(np.int32), overflow_codes
-
-
-def _decode_idf(columns, table, codes, overflow_columns, overflow_codes):
-    """The idf of ``columns`` from :func:`_encode_idf`'s arrays."""
-    index = codes[columns]
-    if len(overflow_columns):
-        index = index.astype(overflow_codes.dtype)
-        escaped = np.flatnonzero(index == _OVERFLOW)
-        where = np.searchsorted(overflow_columns, columns[escaped])
-        index[escaped] = overflow_codes[where]
-    return table[index]
-
-
 def _idf(df, n_samples, smooth_idf, dtype):
     """TfidfTransformer.fit's idf, with the same operations in the same dtype."""
     df = df.astype(dtype)
@@ -300,7 +251,9 @@ _COUNT_CONSTRAINTS = {
 }
 
 
-class CompressedTextVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class CompressedTextVectorizer(
+    CompactIdfMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Convert texts to token counts or tf-idf, with a hashed vocabulary.
 
     A drop-in replacement for :class:`~sklearn.feature_extraction.text.CountVectorizer`
@@ -727,18 +680,6 @@ stop_words, token_pattern, ngram_range, analyzer
 
     # -- introspection ------------------------------------------------------------------
 
-    _IDF_ATTRIBUTES = ("idf_table_", "idf_codes_", "idf_overflow_columns_",
-                       "idf_overflow_codes_")
-
-    def _set_idf(self, idf):
-        """Store the idf of each column (an array, or None) encoded by :func:`_encode_idf`."""
-        encoded = _encode_idf(idf) if idf is not None else (None,) * 4
-        for name, value in zip(self._IDF_ATTRIBUTES, encoded, strict=True):
-            setattr(self, name, value)
-
-    def _idf_of(self, columns):
-        return _decode_idf(columns, *(getattr(self, name) for name in self._IDF_ATTRIBUTES))
-
     @property
     def idf_(self):
         """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
@@ -756,8 +697,7 @@ stop_words, token_pattern, ngram_range, analyzer
     def nbytes(self):
         """Bytes of the arrays a transform reads (the hash and the idf arrays)."""
         check_is_fitted(self)
-        idf = (getattr(self, name) for name in self._IDF_ATTRIBUTES)
-        return self.mph_.nbytes + sum(array.nbytes for array in idf if array is not None)
+        return self.mph_.nbytes + self._idf_nbytes()
 
     @property
     def inverse_transform(self):
