@@ -1,6 +1,7 @@
 """Exact idf values at about one byte per column, for the compressed tf-idf steps."""
 
 import numpy as np
+from sklearn.preprocessing import normalize
 
 __all__ = ["IDF_ATTRIBUTES", "CompactIdfMixin", "decode_idf", "encode_idf"]
 
@@ -69,6 +70,21 @@ class CompactIdfMixin:
     def _idf_of(self, columns):
         """The idf of ``columns`` (an integer array), decoded."""
         return decode_idf(columns, *(getattr(self, name) for name in IDF_ATTRIBUTES))
+
+    def _tfidf_weighted(self, X):
+        """TfidfTransformer.transform's operations on a CSR matrix of counts, in place.
+
+        Only the idf of the entries' columns is decoded. Needs the estimator's
+        ``sublinear_tf`` and ``norm`` parameters.
+        """
+        if self.sublinear_tf:
+            np.log(X.data, X.data)
+            X.data += 1.0
+        if self.idf_table_ is not None:
+            X.data *= self._idf_of(X.indices)
+        if self.norm is not None:
+            X = normalize(X, norm=self.norm, copy=False)
+        return X
 
     def _idf_nbytes(self):
         arrays = (getattr(self, name, None) for name in IDF_ATTRIBUTES)

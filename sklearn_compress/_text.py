@@ -25,7 +25,6 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
@@ -666,17 +665,6 @@ stop_words, token_pattern, ngram_range, analyzer
         if self.tfidf:
             X = self._tfidf_weighted(X.astype(_float_dtype(X.dtype), copy=False))
         return _align_api_if_sparse(X)
-
-    def _tfidf_weighted(self, X):
-        # The operations of TfidfTransformer.transform, idf gathered per entry.
-        if self.sublinear_tf:
-            np.log(X.data, X.data)
-            X.data += 1.0
-        if self.idf_table_ is not None:
-            X.data *= self._idf_of(X.indices)
-        if self.norm is not None:
-            X = normalize(X, norm=self.norm, copy=False)
-        return X
 
     # -- introspection ------------------------------------------------------------------
 

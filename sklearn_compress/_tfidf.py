@@ -4,7 +4,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._idf import CompactIdfMixin
@@ -121,15 +120,7 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
                           copy=copy, reset=False)
         if not sp.issparse(X):
             X = sp.csr_array(X, dtype=X.dtype)
-        if self.sublinear_tf:
-            np.log(X.data, X.data)
-            X.data += 1.0
-        if self.idf_table_ is not None:
-            # Only the idf of the columns present is decoded.
-            X.data *= self._idf_of(X.indices)
-        if self.norm is not None:
-            X = normalize(X, norm=self.norm, copy=False)
-        return _align_api_if_sparse(X)
+        return _align_api_if_sparse(self._tfidf_weighted(X))
 
     @property
     def nbytes(self):
