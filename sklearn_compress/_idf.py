@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["IDF_ATTRIBUTES", "CompactIdfMixin", "decode_idf", "encode_idf"]
 
@@ -57,9 +58,21 @@ def decode_idf(columns, table, codes, overflow_columns, overflow_codes):
 
 
 class CompactIdfMixin:
-    """Stores a per-column idf (or None) as :func:`encode_idf`'s four arrays."""
+    """Stores a per-column idf (or None) as :func:`encode_idf`'s four arrays.
+
+    A class using it names its column count attribute (``_IDF_WIDTH``) and
+    what enables idf (``_IDF_SETTING``, for the error when there is none).
+    """
 
     _IDF_ATTRIBUTES = IDF_ATTRIBUTES
+
+    @property
+    def idf_(self):
+        """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
+        check_is_fitted(self)
+        if self.idf_table_ is None:
+            raise AttributeError(f"idf_ is only defined with {self._IDF_SETTING}")
+        return self._idf_of(np.arange(getattr(self, self._IDF_WIDTH)))
 
     def _set_idf(self, idf):
         """Store the idf of each column (an array, or None) encoded by :func:`encode_idf`."""

@@ -155,10 +155,10 @@ class _Writer:
         if isinstance(obj, Pipeline):
             node["steps"] = [[name, self.node(step, f"{path}.{name}", depth + 1)]
                              for name, step in obj.steps]
-        for name in ("estimator",):
-            if isinstance(obj.get_params(deep=False).get(name), BaseEstimator):
-                node["params_children"] = {name: self.node(getattr(obj, name),
-                                                           f"{path}.{name}", depth + 1)}
+        # A wrapped estimator (QuantizedLinearModel's template) is a node of its own.
+        if isinstance(obj.get_params(deep=False).get("estimator"), BaseEstimator):
+            node["params_children"] = {"estimator": self.node(obj.estimator,
+                                                              f"{path}.estimator", depth + 1)}
         self._fitted(obj, codec, node, path, depth)
         return node
 

@@ -668,13 +668,8 @@ stop_words, token_pattern, ngram_range, analyzer
 
     # -- introspection ------------------------------------------------------------------
 
-    @property
-    def idf_(self):
-        """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
-        check_is_fitted(self)
-        if self.idf_table_ is None:
-            raise AttributeError("idf_ is only defined with tfidf=True and use_idf=True")
-        return self._idf_of(np.arange(self.n_features_out_))
+    _IDF_WIDTH = "n_features_out_"
+    _IDF_SETTING = "tfidf=True and use_idf=True"
 
     @property
     def _n_features_out(self):

@@ -58,6 +58,9 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
     True
     """
 
+    _IDF_WIDTH = "n_features_in_"
+    _IDF_SETTING = "use_idf=True"
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the idf vector, as ``TfidfTransformer.fit`` does.
@@ -91,14 +94,6 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
         idf = getattr(transformer, "idf_", None) if transformer.use_idf else None
         self._set_idf(None if idf is None else idf[columns])
         self.n_features_in_ = len(columns)
-
-    @property
-    def idf_(self):
-        """The idf of each column, decoded from the stored codes."""
-        check_is_fitted(self)
-        if self.idf_table_ is None:
-            raise AttributeError("idf_ is only defined with use_idf=True")
-        return self._idf_of(np.arange(self.n_features_in_))
 
     def transform(self, X, copy=True):
         """Tf-idf of a count matrix, exactly as ``TfidfTransformer.transform``.
