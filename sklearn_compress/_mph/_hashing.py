@@ -33,6 +33,7 @@ __all__ = [
     "iter_positions",
     "level_position",
     "level_positions",
+    "utf8_bytes",
 ]
 
 MASK64 = (1 << 64) - 1
@@ -42,23 +43,33 @@ _FMIX_C2 = 0xC4CEB9FE1A85EC53
 _CHUNK = 1 << 16
 
 
-def _describe_bad_key(chunk):
-    for key in chunk:
-        if not isinstance(key, (str, bytes)):
-            return TypeError(f"keys must be str or bytes, got {type(key).__name__}: {key!r:.80}")
-    return None
+def utf8_bytes(key):
+    """The bytes a key is hashed as: a ``str``'s UTF-8 form, a ``bytes`` as is.
+
+    Lone surrogates (``"caf\\udce9"``, as ``json.loads`` and
+    ``os.fsdecode`` produce) are encoded with ``surrogatepass``: three bytes
+    each, which no valid UTF-8 string encodes to, so distinct strings stay
+    distinct keys. Encoding here rather than handing the ``str`` to ``mmh3``
+    matters: ``mmh3`` dereferences a NULL UTF-8 buffer on such strings and
+    kills the process (SIGSEGV).
+    """
+    if isinstance(key, str):
+        return key.encode("utf-8", "surrogatepass")
+    if isinstance(key, bytes):
+        return key
+    raise TypeError(f"keys must be str or bytes, got {type(key).__name__}: {key!r:.80}")
+
+
+def _encoded(chunk):
+    try:
+        # The common case, all keys str, in one comprehension.
+        return [key.encode("utf-8", "surrogatepass") for key in chunk]
+    except AttributeError:
+        return [utf8_bytes(key) for key in chunk]
 
 
 def _hash_chunk(chunk, seed):
-    # mmh3 also accepts bytearray/memoryview; other types raise TypeError,
-    # which is re-raised naming the offending key's type.
-    try:
-        return b"".join(map(mmh3.hash_bytes, chunk, repeat(seed)))
-    except TypeError:
-        error = _describe_bad_key(chunk)
-        if error is None:
-            raise
-        raise error from None
+    return b"".join(map(mmh3.hash_bytes, _encoded(chunk), repeat(seed)))
 
 
 def hash_keys(keys, seed=0):
@@ -66,7 +77,8 @@ def hash_keys(keys, seed=0):
 
     The iterable is consumed once, in chunks, so only the 16-byte hashes are
     kept. A ``str`` is hashed as its UTF-8 bytes: ``"a"`` and ``b"a"`` are the
-    same key.
+    same key; lone surrogates are encoded with ``surrogatepass`` (see
+    :func:`utf8_bytes`).
 
     >>> hash_keys(["a", b"a"], seed=1).shape
     (2, 2)
@@ -86,9 +98,7 @@ def hash_keys(keys, seed=0):
 
 def hash_key(key, seed=0):
     """Hash one key into ``(h1, h2)`` Python ints (the scalar ``hash_keys``)."""
-    if not isinstance(key, (str, bytes)):
-        raise TypeError(f"keys must be str or bytes, got {type(key).__name__}: {key!r:.80}")
-    return mmh3.hash64(key, seed, signed=False)
+    return mmh3.hash64(utf8_bytes(key), seed, signed=False)
 
 
 def _fmix64_inplace(x):
