@@ -43,7 +43,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from sklearn_compress import compress
-from sklearn_compress._report import format_table
+from sklearn_compress.compose._report import format_table
 
 matplotlib.use("Agg")  # no display on a benchmark machine
 import matplotlib.pyplot as plt

@@ -28,8 +28,8 @@ from pathlib import Path
 import joblib
 
 from sklearn_compress import compress, save
-from sklearn_compress._datasets import word_ngram_features
-from sklearn_compress._report import format_table
+from sklearn_compress.compose._report import format_table
+from sklearn_compress.datasets import word_ngram_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, import_example, python_output

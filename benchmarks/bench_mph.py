@@ -44,7 +44,7 @@ import mmh3
 import numpy as np
 
 from sklearn_compress import MinimalPerfectHash
-from sklearn_compress._mph import hash_keys
+from sklearn_compress.mph import hash_keys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import python_output

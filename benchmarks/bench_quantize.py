@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import LinearSVC
 
 from sklearn_compress import QuantizedLinearModel
-from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA

@@ -41,7 +41,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
 from sklearn_compress import compress
-from sklearn_compress._datasets import load_intent_dataset
+from sklearn_compress.datasets import load_intent_dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, python_output

@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 
 from sklearn_compress import CompressedVectorizer
-from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, python_output

@@ -41,8 +41,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_compress import compress
-from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
-from sklearn_compress._report import format_table
+from sklearn_compress.compose._report import format_table
+from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 SEED = 0
 DEFAULT_N_SAMPLES = 100_000
@@ -334,7 +334,7 @@ if texts_path:
     model = joblib.load(path)
     result["loaded_bytes"] = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    from sklearn_compress._datasets import word_ngram_features
+    from sklearn_compress.datasets import word_ngram_features
     with open(texts_path, encoding="utf-8") as f:
         texts = json.load(f)
     result["predictions"] = model.predict([word_ngram_features(t) for t in texts]).tolist()

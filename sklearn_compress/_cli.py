@@ -6,10 +6,10 @@ from pathlib import Path
 
 import joblib
 
-from ._atomic import atomic_writer
-from ._compress import compress
-from ._persist import load, save
-from ._report import compression_report, size_breakdown
+from .compose import compress, compression_report
+from .compose._report import size_breakdown
+from .io import load, save
+from .io._atomic import atomic_writer
 
 __all__ = ["main"]
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 
 def _write_jsonl(path, records, compress=False):

@@ -21,7 +21,7 @@ from sklearn_compress import (
     MinimalPerfectHash,
     compress,
 )
-from sklearn_compress._mph import hash_keys
+from sklearn_compress.mph import hash_keys
 
 # Any code point, lone surrogates and NUL included.
 ANY_TEXT = st.text(

@@ -13,14 +13,16 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit
 from sklearn import linear_model, svm
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils._tags import get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.extmath import softmax
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._sklearn_compat import HasMethods, Interval, fit_context, label_binarizer_target_type
+from .._tables import N_FEATURES_IN, Array, Codec
 
 __all__ = ["QuantizedLinearModel"]
 
@@ -151,7 +153,7 @@ def _intercepts(estimator, n_outputs):
 def _check_outputs_match_classes(estimator, n_outputs):
     n_classes = len(estimator.classes_)
     # RidgeClassifier fitted on an indicator matrix keeps it in its label binarizer.
-    target_type = getattr(getattr(estimator, "_label_binarizer", None), "y_type_", "")
+    target_type = label_binarizer_target_type(estimator)
     if target_type.startswith("multilabel") or n_outputs != (1 if n_classes == 2 else n_classes):
         raise TypeError(
             f"QuantizedLinearModel cannot quantize this {type(estimator).__name__}: "
@@ -426,7 +428,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
     def _template_estimator(self):
         return linear_model.LogisticRegression() if self.estimator is None else self.estimator
 
-    @_fit_context(
+    @fit_context(
         # The wrapped estimator validates its own parameters.
         prefer_skip_nested_validation=False
     )
@@ -844,3 +846,77 @@ def _unique_with_inverse(indices, n_features):
     local_index = np.empty(n_features, dtype=np.intp)
     local_index[features] = np.arange(len(features))
     return features, local_index[indices]
+
+
+def _rewrite_linear_model(model, column_scale, options):
+    """The final-model rewrite: quantize, folding ``column_scale`` into the weights."""
+    quantized = quantize_fitted(model, bits=options.bits, per_class=options.per_class,
+                                column_scale=column_scale)
+    # Keep an unfitted template only, so the float weights do not ride along,
+    # and prefit=False, so that a clone of the compressed pipeline can be fit.
+    return quantized.set_params(estimator=clone(model), prefit=False)
+
+
+def _restore_index(model):
+    model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
+                          if "entry_counts_" in model.__dict__ else {"indptr_": None})
+
+
+def _check_sparse_index(model):
+    indptr, ids, codes = model.indptr_, model.output_ids_, model.codes_
+    if indptr is None or ids is None or codes.ndim != 1:
+        raise ValueError("a sparse layout needs indptr_, output_ids_ and 1-D codes_")
+    if len(indptr) != model.n_features_in_ + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+        raise ValueError("indptr_ is not a monotone index over the features")
+    if indptr[-1] != len(codes) or len(ids) != len(codes):
+        raise ValueError("indptr_, output_ids_ and codes_ disagree on the entry count")
+    if len(ids) and ids.max() >= model.n_outputs_:
+        raise ValueError(f"output_ids_ reach {ids.max()} for {model.n_outputs_} outputs")
+
+
+def _check_fitted_arrays(model):
+    n_outputs = model.n_outputs_
+    if model.layout_ == "dense":
+        if model.codes_.shape != (model.n_features_in_, n_outputs):
+            raise ValueError(f"dense codes of shape {model.codes_.shape} for "
+                             f"{model.n_features_in_} features and {n_outputs} outputs")
+        if getattr(model, "indptr_", None) is not None:
+            raise ValueError("a dense layout has no indptr_")
+    else:
+        _check_sparse_index(model)
+    max_code = 2 ** (model.bits - 1) - 1
+    if model.codes_.size and (model.codes_.min() < -max_code or model.codes_.max() > max_code):
+        raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
+    if model.intercept_.shape != (n_outputs,):
+        raise ValueError(f"intercept_ of shape {model.intercept_.shape} for {n_outputs} outputs")
+    scale = np.asarray(model.scale_)
+    if scale.ndim != model.per_class or (scale.ndim and len(scale) != n_outputs) or np.any(
+            scale < 0):
+        raise ValueError("scale_ must be one non-negative number, or one per output if per_class")
+    if model.link_ != "identity":
+        n_classes = len(getattr(model, "classes_", ()))
+        if n_outputs != (1 if n_classes == 2 else n_classes):
+            raise ValueError(f"{n_outputs} outputs for {n_classes} classes")
+
+
+# -- what this module contributes (collected by compose/_compress.py and io/_persist.py)
+
+MODEL_REWRITES = dict.fromkeys(_SUPPORTED, _rewrite_linear_model)
+FILE_CODECS = (
+    Codec(
+        QuantizedLinearModel,
+        arrays={"codes_": Array(("int8",), (1, 2)),
+                "entry_counts_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
+                                       optional=True),
+                "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
+                "intercept_": Array(("float64",), (1,)), "scale_": Array(("float64",), (0, 1))},
+        numbers={**N_FEATURES_IN, "n_outputs_": (int, 1, 2**16, False),
+                 "_ravel_output": (bool, False, True, False)},
+        strings={"layout_": ("dense", "sparse"),
+                 "link_": (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC,
+                           LINK_MODIFIED_HUBER)},
+        has_classes=True, restore=_restore_index, check=_check_fitted_arrays),
+    # The supported models only as the unfitted template a QuantizedLinearModel
+    # keeps: no weights.
+    *(Codec(cls, template=True) for cls in _SUPPORTED),
+)

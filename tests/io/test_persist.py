@@ -20,12 +20,11 @@ from sklearn_compress import (
     CompressedVectorizer,
     MinimalPerfectHash,
     QuantizedLinearModel,
-    _persist,
-    _safetensors,
     compress,
     load,
     save,
 )
+from sklearn_compress.io import _persist, _safetensors
 from tests._synthetic import feature_dicts
 
 X, Y = feature_dicts(400, seed=0)
@@ -309,7 +308,7 @@ def test_fuzz_mutations_always_give_a_clean_value_error(saved):
     """Random bit flips, byte edits, truncations and splices of a valid file.
 
     A longer run: SKLEARN_COMPRESS_FUZZ_CASES=100000 python -m pytest
-    tests/test_persist.py -k fuzz
+    tests/io/test_persist.py -k fuzz
     """
     original = saved.read_bytes()
     rng = random.Random(0)

@@ -4,7 +4,17 @@ import numpy as np
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["IDF_ATTRIBUTES", "CompactIdfMixin", "decode_idf", "encode_idf"]
+from .._tables import Array
+
+__all__ = [
+    "IDF_ARRAYS",
+    "IDF_ATTRIBUTES",
+    "CompactIdfMixin",
+    "check_idf_codes",
+    "decode_idf",
+    "encode_idf",
+    "restore_idf",
+]
 
 IDF_ATTRIBUTES = ("idf_table_", "idf_codes_", "idf_overflow_columns_", "idf_overflow_codes_")
 
@@ -102,3 +112,39 @@ class CompactIdfMixin:
     def _idf_nbytes(self):
         arrays = (getattr(self, name, None) for name in IDF_ATTRIBUTES)
         return sum(array.nbytes for array in arrays if array is not None)
+
+
+# -- file codec pieces shared by the two tf-idf steps ------------------------------
+
+IDF_ARRAYS = {
+    "idf_table_": Array(("float64", "float32"), (1,), optional=True),
+    "idf_codes_": Array(("uint8",), (1,), optional=True),
+    "idf_overflow_columns_": Array(("int32", "int64"), (1,), optional=True),
+    "idf_overflow_codes_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
+}
+
+
+def restore_idf(step):
+    """Without idf the arrays are None, which the file stores as absent."""
+    for name in IDF_ATTRIBUTES:
+        setattr(step, name, getattr(step, name, None))
+
+
+def check_idf_codes(step, has_idf, n_columns):
+    """Raise ``ValueError`` unless the idf arrays of ``step`` index each other."""
+    table, codes = step.idf_table_, step.idf_codes_
+    arrays = (table, codes, step.idf_overflow_columns_, step.idf_overflow_codes_)
+    if any((a is None) == has_idf for a in arrays):
+        raise ValueError("idf arrays must be present exactly when idf is used")
+    if not has_idf:
+        return
+    columns, overflow_codes = step.idf_overflow_columns_, step.idf_overflow_codes_
+    if len(codes) != n_columns or (not len(table) and len(codes)):
+        raise ValueError(f"{len(codes)} idf codes for {n_columns} columns")
+    escaped = np.flatnonzero(codes == 255) if len(columns) else np.zeros(0, dtype=np.int64)
+    if len(codes) and codes.max(initial=0) >= len(table) and not len(columns):
+        raise ValueError("idf codes beyond the idf table")
+    if not np.array_equal(escaped, columns) or len(overflow_codes) != len(columns):
+        raise ValueError("idf overflow columns do not match the escaped codes")
+    if len(overflow_codes) and overflow_codes.max() >= len(table):
+        raise ValueError("idf overflow codes beyond the idf table")

@@ -19,7 +19,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_compress import CompressedTextVectorizer, QuantizedLinearModel, compress
-from sklearn_compress._datasets import load_intent_dataset
+from sklearn_compress.datasets import load_intent_dataset
 
 # 32 fingerprint bits: an n-gram unseen in fit is then (almost) never taken for
 # a seen one, so transforms of new text equal scikit-learn's exactly.
@@ -175,7 +175,7 @@ def test_generator_input_fits_like_a_list(generated):
 
 
 def test_chunks_and_merges_give_the_same_result(generated, monkeypatch):
-    from sklearn_compress import _text
+    from sklearn_compress.feature_extraction import _text
 
     train, _ = generated
     params = {"ngram_range": (1, 3), "max_features": 200, **EXACT}

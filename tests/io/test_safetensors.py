@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import safetensors.numpy
 
-from sklearn_compress._safetensors import MAX_HEADER_BYTES, read_safetensors, write_safetensors
+from sklearn_compress.io._safetensors import MAX_HEADER_BYTES, read_safetensors, write_safetensors
 
 ARRAYS = {"a": np.arange(5, dtype=np.uint8), "b": np.linspace(0, 1, 3),
           "c": np.zeros((2, 0), dtype=np.int32), "d": np.asarray(7.0)}

@@ -19,8 +19,8 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_compress import CompressedVectorizer
-from sklearn_compress import _vectorizer as vectorizer_module
-from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress.feature_extraction import _dict_vectorizer as vectorizer_module
 
 # Feature dicts exercising each of DictVectorizer's rules; each entry is
 # (training samples, samples to transform). The samples to transform contain

@@ -2,16 +2,12 @@
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import _fit_context
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._idf import CompactIdfMixin
-
-try:  # scikit-learn >= 1.9 returns sparse arrays or matrices as configured
-    from sklearn.utils import _align_api_if_sparse
-except ImportError:  # pragma: no cover - older scikit-learn always returned csr_matrix
-    _align_api_if_sparse = sp.csr_matrix
+from .._sklearn_compat import align_api_if_sparse, fit_context
+from .._tables import N_FEATURES_IN, Codec, StepRewrite
+from ._idf import IDF_ARRAYS, CompactIdfMixin, check_idf_codes, restore_idf
 
 __all__ = ["CompressedTfidfTransformer"]
 
@@ -61,7 +57,7 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
     _IDF_WIDTH = "n_features_in_"
     _IDF_SETTING = "use_idf=True"
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the idf vector, as ``TfidfTransformer.fit`` does.
 
@@ -115,10 +111,34 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
                           copy=copy, reset=False)
         if not sp.issparse(X):
             X = sp.csr_array(X, dtype=X.dtype)
-        return _align_api_if_sparse(self._tfidf_weighted(X))
+        return align_api_if_sparse(self._tfidf_weighted(X))
 
     @property
     def nbytes(self):
         """Bytes of the stored idf arrays."""
         check_is_fitted(self)
         return self._idf_nbytes()
+
+
+def _rewrite_tfidf_transformer(step, features):
+    # The same transformer with its idf re-indexed and stored as one-byte codes.
+    new = CompressedTfidfTransformer.from_tfidf_transformer(step, features)
+    # Without a row norm or a log, tf-idf only multiplies each column by its idf.
+    linear = step.norm is None and not step.sublinear_tf
+    scale = None
+    if linear:
+        scale = new.idf_ if new.idf_table_ is not None else np.ones(len(features))
+    return StepRewrite(new, column_scale=scale, column_wise=linear)
+
+
+def _check_idf_width(transformer):
+    check_idf_codes(transformer, transformer.use_idf, transformer.n_features_in_)
+
+
+# -- what this module contributes (collected by compose/_compress.py and io/_persist.py)
+
+STEP_REWRITES = {TfidfTransformer: _rewrite_tfidf_transformer}
+FILE_CODECS = (
+    Codec(CompressedTfidfTransformer, arrays=IDF_ARRAYS, numbers=N_FEATURES_IN,
+          restore=restore_idf, check=_check_idf_width),
+)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sklearn_compress._mph._bits import (
+from sklearn_compress.mph._bits import (
     field_at,
     field_reader,
     fields_at,

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._bits import field_reader, fields_at, rank, rank_directory
 from ._build import CascadeArrays, build_cascade
-from ._format import read_cascade, write_cascade
+from ._format import check_cascade, check_params, read_cascade, write_cascade
 from ._hashing import MAX_SEED, fingerprints, hash_key, hash_keys, iter_positions, level_positions
 
 __all__ = ["MinimalPerfectHash"]
@@ -278,6 +278,27 @@ class MinimalPerfectHash:
         """Serialize to bytes (no pickle); read back with :meth:`from_bytes`."""
         return write_cascade(self._cascade, n_keys=self._n_keys, gamma=self.gamma,
                              fingerprint_bits=self.fingerprint_bits, seed=self.seed)
+
+    # The names in __getstate__'s dict: arrays (uint64) and numbers.
+    STATE_ARRAYS = ("level_bits", "words", "fingerprints", "fallback")
+    STATE_NUMBERS = ("n_keys", "gamma", "fingerprint_bits", "seed")
+
+    @classmethod
+    def from_state(cls, state):
+        """Rebuild from :meth:`__getstate__` output, checked as :meth:`from_bytes` checks.
+
+        Raises
+        ------
+        ValueError
+            If the arrays or numbers do not form a valid minimal perfect hash.
+        """
+        cascade = CascadeArrays(**{name: state[name] for name in cls.STATE_ARRAYS})
+        numbers = {name: state[name] for name in cls.STATE_NUMBERS}
+        check_params(numbers["n_keys"], float(numbers["gamma"]), numbers["seed"],
+                     numbers["fingerprint_bits"], len(cascade.level_bits))
+        check_cascade(cascade, numbers["n_keys"], float(numbers["gamma"]),
+                      numbers["fingerprint_bits"])
+        return cls(cascade, **numbers)
 
     @classmethod
     def from_bytes(cls, data):

@@ -4,53 +4,46 @@ A supported pipeline is ``[vectorizer] + [column-wise or row-wise steps] +
 linear model``. The model's weights are quantized; features whose codes are
 all zero, and features that a selector drops, leave the vectorizer's hash;
 every remaining per-feature array (idf, scales) is re-indexed to the hash
-slots. Each step type is handled by one function found through a registry,
-so supporting a new step type is one decorated function.
+slots. Each step type is handled by one function that the step's own module
+declares in a table (``VECTORIZER_REWRITES``, ``STEP_REWRITES``,
+``MODEL_REWRITES``); this driver only collects the tables (see
+``docs/architecture.md``).
 """
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.feature_selection import SelectorMixin
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._quantized import _check_supported as check_supported
-from ._quantized import quantize_fitted
-from ._tfidf import CompressedTfidfTransformer
-from ._vectorizer import CompressedVectorizer
+from .._tables import PASSTHROUGH, StepRewrite
+from ..feature_extraction import _dict_vectorizer, _text, _tfidf
+from ..linear_model import _quantized
+from . import _column_steps
 
-__all__ = ["compress", "register_step", "register_vectorizer"]
+__all__ = ["compress"]
 
-PASSTHROUGH = "passthrough"
+# The modules whose tables compress() collects; a new estimator module is
+# added here and nowhere else.
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _column_steps, _quantized)
 
 
-@dataclass(frozen=True)
-class StepRewrite:
-    """How one intermediate step is carried into the compressed pipeline.
+def _collect(table):
+    merged = {}
+    for module in _CONTRIBUTORS:
+        merged.update(getattr(module, table, {}))
+    return merged
 
-    Attributes
-    ----------
-    step : estimator or "passthrough"
-        The step working on the new columns (each new column ``k`` being the
-        old column ``features[k]``).
-    column_scale : ndarray or None
-        If the step only multiplies column ``k`` by ``column_scale[k]``, that
-        factor, so that it can be folded into the model's weights.
-    column_wise : bool
-        True if the step treats each column on its own and linearly
-        (selectors, scalers): then a scaler before it can still be folded.
-    """
 
-    step: object
-    column_scale: np.ndarray | None = None
-    column_wise: bool = False
+# vectorizer type -> rewrite(step, keep, options) -> (new step, columns)
+VECTORIZER_REWRITES = _collect("VECTORIZER_REWRITES")
+# middle step type -> rewrite(step, features) -> StepRewrite
+STEP_REWRITES = _collect("STEP_REWRITES")
+# final model type -> rewrite(model, column_scale, options) -> compressed model
+MODEL_REWRITES = _collect("MODEL_REWRITES")
 
 
 @dataclass(frozen=True)
@@ -62,36 +55,6 @@ class CompressOptions:
     random_state: int
 
 
-_STEP_REWRITES = {}
-_VECTORIZER_REWRITES = {}
-
-
-def register_step(*types):
-    """Register ``function(step, features) -> StepRewrite`` for these step types."""
-
-    def decorator(function):
-        for step_type in types:
-            _STEP_REWRITES[step_type] = function
-        return function
-
-    return decorator
-
-
-def register_vectorizer(*types):
-    """Register ``function(step, keep, options) -> (new_step, columns)``.
-
-    ``keep`` is a boolean mask over the vectorizer's output columns; the new
-    vectorizer's column ``k`` must be the old column ``columns[k]``.
-    """
-
-    def decorator(function):
-        for step_type in types:
-            _VECTORIZER_REWRITES[step_type] = function
-        return function
-
-    return decorator
-
-
 def _find_handler(registry, step):
     for step_type in type(step).__mro__:
         if step_type in registry:
@@ -99,78 +62,13 @@ def _find_handler(registry, step):
     return None
 
 
+def _names(registry):
+    return ", ".join(sorted(t.__name__ for t in registry))
+
+
 def _supported_names():
-    names = sorted(t.__name__ for t in (*_VECTORIZER_REWRITES, *_STEP_REWRITES))
-    return ", ".join(names) + " and a final linear model"
-
-
-# -- step rewrites --------------------------------------------------------------
-
-
-def _reindexed(step, features, per_feature_attributes):
-    """A shallow copy of a fitted step whose per-feature arrays follow ``features``."""
-    new = copy.copy(step)
-    for name in per_feature_attributes:
-        value = getattr(step, name, None)
-        if isinstance(value, np.ndarray) and value.ndim == 1:
-            setattr(new, name, value[features].copy())
-    new.n_features_in_ = len(features)
-    if hasattr(new, "feature_names_in_"):
-        del new.feature_names_in_
-    return new
-
-
-@register_vectorizer(DictVectorizer)
-def _rewrite_dict_vectorizer(step, keep, options):
-    return CompressedVectorizer.from_dict_vectorizer(
-        step, keep=keep, fingerprint_bits=options.fingerprint_bits, gamma=options.gamma,
-        random_state=options.random_state,
-    )
-
-
-@register_step(SelectorMixin)
-def _rewrite_selector(step, features):
-    # The selection is folded into the vocabulary: only selected features
-    # reach the new columns, so the step has nothing left to do.
-    return StepRewrite(PASSTHROUGH, column_wise=True)
-
-
-@register_step(MaxAbsScaler)
-def _rewrite_max_abs_scaler(step, features):
-    new = _reindexed(step, features, ("scale_", "max_abs_"))
-    return StepRewrite(new, column_scale=1.0 / new.scale_, column_wise=True)
-
-
-@register_step(StandardScaler)
-def _rewrite_standard_scaler(step, features):
-    if step.with_mean:
-        raise TypeError(
-            "StandardScaler(with_mean=True) is not supported: centering a sparse "
-            "feature matrix makes it dense; use with_mean=False"
-        )
-    new = _reindexed(step, features, ("scale_", "var_", "mean_", "n_samples_seen_"))
-    scale = np.ones(len(features)) if new.scale_ is None else 1.0 / new.scale_
-    return StepRewrite(new, column_scale=scale, column_wise=True)
-
-
-@register_step(TfidfTransformer)
-def _rewrite_tfidf_transformer(step, features):
-    # The same transformer with its idf re-indexed and stored as one-byte codes.
-    new = CompressedTfidfTransformer.from_tfidf_transformer(step, features)
-    # Without a row norm or a log, tf-idf only multiplies each column by its idf.
-    linear = step.norm is None and not step.sublinear_tf
-    scale = None
-    if linear:
-        scale = new.idf_ if new.idf_table_ is not None else np.ones(len(features))
-    return StepRewrite(new, column_scale=scale, column_wise=linear)
-
-
-@register_step(Normalizer)
-def _rewrite_normalizer(step, features):
-    # Row-wise and stateless, but it checks the number of input columns.
-    new = copy.copy(step)
-    new.n_features_in_ = len(features)
-    return StepRewrite(new)
+    return (f"{_names({**VECTORIZER_REWRITES, **STEP_REWRITES})} and a final model "
+            f"({_names(MODEL_REWRITES)})")
 
 
 # -- the driver --------------------------------------------------------------------
@@ -194,14 +92,14 @@ def _split_pipeline(pipeline):
             _check_fitted(name, step)
     model_name, model = steps[-1]
     vectorizer = None
-    if steps[:-1] and _find_handler(_VECTORIZER_REWRITES, steps[0][1]) is not None:
+    if steps[:-1] and _find_handler(VECTORIZER_REWRITES, steps[0][1]) is not None:
         vectorizer = steps[0]
         steps = steps[1:]
     middle = steps[:-1]
     for name, step in middle:
         if step in (None, PASSTHROUGH):
             continue
-        if _find_handler(_STEP_REWRITES, step) is None:
+        if _find_handler(STEP_REWRITES, step) is None:
             raise TypeError(
                 f"step {name!r} ({type(step).__name__}) is not supported by compress(); "
                 f"supported steps: {_supported_names()}"
@@ -242,7 +140,7 @@ def _rewrite_middle(middle, spaces, n_columns, columns):
         if step in (None, PASSTHROUGH):
             rewrites.append(StepRewrite(step, column_wise=True))
             continue
-        handler = _find_handler(_STEP_REWRITES, step)
+        handler = _find_handler(STEP_REWRITES, step)
         rewrites.append(handler(step, _positions(origin, n_columns, columns)))
     return rewrites
 
@@ -268,16 +166,15 @@ def _seen_by_row_wise_steps(spaces, rewrites):
     return np.zeros(0, dtype=np.int64)
 
 
-def _quantize(model_name, model, column_scale, options):
-    try:
-        check_supported(model)
-    except TypeError as exc:
-        raise TypeError(f"final step {model_name!r}: {exc}") from None
-    quantized = quantize_fitted(model, bits=options.bits, per_class=options.per_class,
-                                column_scale=column_scale)
-    # Keep an unfitted template only, so the float weights do not ride along,
-    # and prefit=False, so that a clone of the compressed pipeline can be fit.
-    return quantized.set_params(estimator=clone(model), prefit=False)
+def _rewrite_model(model_name, model, column_scale, options):
+    """The final model's rewrite; the result has ``zero_features_`` and ``take_features``."""
+    handler = MODEL_REWRITES.get(type(model))  # exact classes: a subclass may differ
+    if handler is None:
+        raise TypeError(
+            f"final step {model_name!r}: {type(model).__name__} is not supported by "
+            f"compress(); supported final models (exact classes): {_names(MODEL_REWRITES)}"
+        )
+    return handler(model, column_scale, options)
 
 
 def _compress_pipeline(pipeline, options):
@@ -292,14 +189,14 @@ def _compress_pipeline(pipeline, options):
     for rewrite, folded in zip(in_model_order, fold, strict=True):
         if folded:
             column_scale = rewrite.column_scale * (1.0 if column_scale is None else column_scale)
-    quantized = _quantize(model_name, model, column_scale, options)
+    quantized = _rewrite_model(model_name, model, column_scale, options)
 
     new_steps = []
     if vectorizer is not None:
         keep = np.zeros(n_columns, dtype=bool)
         keep[model_origin[~quantized.zero_features_]] = True
         keep[_seen_by_row_wise_steps(spaces, in_model_order)] = True
-        handler = _find_handler(_VECTORIZER_REWRITES, vectorizer[1])
+        handler = _find_handler(VECTORIZER_REWRITES, vectorizer[1])
         new_vectorizer, columns = handler(vectorizer[1], keep, options)
         new_steps.append((vectorizer[0], new_vectorizer))
     else:
@@ -375,11 +272,11 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
         if not model.steps:
             raise TypeError("cannot compress an empty Pipeline")
         return _compress_pipeline(model, options)
-    if isinstance(model, BaseEstimator) and _find_handler(_VECTORIZER_REWRITES, model):
+    if isinstance(model, BaseEstimator) and _find_handler(VECTORIZER_REWRITES, model):
         raise TypeError(
             f"a bare {type(model).__name__} has no model to compress; compress the "
             "Pipeline that uses it, or convert it with CompressedVectorizer."
             "from_dict_vectorizer or CompressedTextVectorizer.from_text_vectorizer"
         )
     _check_fitted("model", model)
-    return _quantize("model", model, None, options)
+    return _rewrite_model("model", model, None, options)

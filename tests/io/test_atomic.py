@@ -1,6 +1,6 @@
 import pytest
 
-from sklearn_compress._atomic import atomic_writer
+from sklearn_compress.io._atomic import atomic_writer
 
 
 def test_replaces_the_file_once_written(tmp_path):

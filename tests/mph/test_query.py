@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklearn_compress import MinimalPerfectHash
-from sklearn_compress._mph import _build
+from sklearn_compress.mph import _build
 
 
 def feature_keys(n, prefix="w="):
@@ -239,7 +239,7 @@ def test_property_any_distinct_keys_get_distinct_slots(keys, seed, gamma, bits):
 
 @pytest.mark.parametrize("bits", [0, 7, 8])
 def test_small_and_large_batches_agree(bits, monkeypatch):
-    from sklearn_compress._mph import _query
+    from sklearn_compress.mph import _query
 
     keys = feature_keys(3000)
     batch = keys[:40] + feature_keys(40, prefix="unseen=")

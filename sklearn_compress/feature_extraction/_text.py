@@ -22,22 +22,22 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from ._compress import register_vectorizer
-from ._idf import CompactIdfMixin
-from ._mph import MinimalPerfectHash, hash_keys
-from ._mph._hashing import MAX_SEED
-from ._vectorizer import (
-    _MIN_MERGE,
-    _align_api_if_sparse,
-    _kept_columns,
-    _RowsBuilder,
+from .._sklearn_compat import (
+    Interval,
+    StrOptions,
+    align_api_if_sparse,
+    fit_context,
+    mark_stop_words_validated,
+    warn_for_unused_params,
 )
+from .._tables import INT_MAX, Codec
+from ..mph import MAX_SEED, MinimalPerfectHash, hash_keys
+from ._dict_vectorizer import _MIN_MERGE, _kept_columns, _RowsBuilder, check_hash_width
+from ._idf import IDF_ARRAYS, CompactIdfMixin, check_idf_codes, restore_idf
 
 __all__ = ["CompressedTextVectorizer"]
 
@@ -464,7 +464,7 @@ stop_words, token_pattern, ngram_range, analyzer
                     f"Invalid value for ngram_range={self.ngram_range} lower boundary "
                     "larger than the upper boundary."
                 )
-            analysis._warn_for_unused_params()
+            warn_for_unused_params(analysis)
             if self.tfidf and self._count_dtype not in FLOAT_DTYPES:
                 warnings.warn(
                     f"Only {FLOAT_DTYPES} 'dtype' should be used. {self.dtype} 'dtype' "
@@ -474,7 +474,7 @@ stop_words, token_pattern, ngram_range, analyzer
                 )
         else:
             # Stop words were checked against the tokenizer at fit: do not warn again.
-            analysis._stop_words_id = id(analysis.stop_words)
+            mark_stop_words_validated(analysis)
         return analysis.build_analyzer()
 
     @staticmethod
@@ -486,7 +486,7 @@ stop_words, token_pattern, ngram_range, analyzer
 
     # -- fit -----------------------------------------------------------------------
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents, y=None):
         """Learn the hash of the n-grams kept, and their idf.
 
@@ -506,7 +506,7 @@ stop_words, token_pattern, ngram_range, analyzer
         self._fit(raw_documents, keep_chunks=False)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, raw_documents, y=None):
         """Fit and transform the documents, analyzing them once.
 
@@ -664,7 +664,7 @@ stop_words, token_pattern, ngram_range, analyzer
             X.data.fill(1)
         if self.tfidf:
             X = self._tfidf_weighted(X.astype(_float_dtype(X.dtype), copy=False))
-        return _align_api_if_sparse(X)
+        return align_api_if_sparse(X)
 
     # -- introspection ------------------------------------------------------------------
 
@@ -760,9 +760,24 @@ def _terms_by_column(vocabulary):
     return terms
 
 
-@register_vectorizer(CountVectorizer)  # and its subclass TfidfVectorizer
 def _rewrite_text_vectorizer(step, keep, options):
     return CompressedTextVectorizer.from_text_vectorizer(
         step, keep=keep, fingerprint_bits=options.fingerprint_bits, gamma=options.gamma,
         random_state=options.random_state,
     )
+
+
+def _check_text_vectorizer(vectorizer):
+    check_hash_width(vectorizer)
+    check_idf_codes(vectorizer, vectorizer.tfidf and vectorizer.use_idf,
+                    vectorizer.n_features_out_)
+
+
+# -- what this module contributes (collected by compose/_compress.py and io/_persist.py)
+
+VECTORIZER_REWRITES = {CountVectorizer: _rewrite_text_vectorizer}  # and TfidfVectorizer
+FILE_CODECS = (
+    Codec(CompressedTextVectorizer, arrays=IDF_ARRAYS,
+          numbers={"n_features_out_": (int, 0, INT_MAX, False)},
+          children=("mph_",), restore=restore_idf, check=_check_text_vectorizer),
+)

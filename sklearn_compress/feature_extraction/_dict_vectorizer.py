@@ -21,19 +21,13 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
-from sklearn.utils._param_validation import Interval
+from sklearn.feature_extraction import DictVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from ._mph import MinimalPerfectHash, hash_keys
-from ._mph._build import distinct_rows
-from ._mph._hashing import MAX_SEED
-
-try:  # scikit-learn >= 1.9 returns sparse arrays or matrices as configured
-    from sklearn.utils import _align_api_if_sparse
-except ImportError:  # pragma: no cover - older scikit-learn always returned csr_matrix
-    _align_api_if_sparse = sp.csr_matrix
+from .._sklearn_compat import Interval, align_api_if_sparse, fit_context
+from .._tables import INT_MAX, Codec
+from ..mph import MAX_SEED, MinimalPerfectHash, distinct_rows, hash_keys
 
 __all__ = ["CompressedVectorizer"]
 
@@ -333,7 +327,7 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         )
         self.n_features_out_ = len(self.mph_)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the minimal perfect hash of every feature name in ``X``.
 
@@ -356,7 +350,7 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         self._build_hash(distinct.result())
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Fit and transform ``X`` in a single pass over it.
 
@@ -403,7 +397,7 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             kept = columns >= 0
             rows.add(kept, columns[kept], _as_dtype(values, self.dtype, keep=kept), row_ends)
         matrix = rows.build(self.n_features_out_)
-        return _align_api_if_sparse(matrix) if self.sparse else matrix.toarray()
+        return align_api_if_sparse(matrix) if self.sparse else matrix.toarray()
 
     @property
     def _n_features_out(self):
@@ -521,3 +515,26 @@ class _DistinctHashes:
     def result(self):
         self._merge()
         return self._merged
+
+
+def _rewrite_dict_vectorizer(step, keep, options):
+    return CompressedVectorizer.from_dict_vectorizer(
+        step, keep=keep, fingerprint_bits=options.fingerprint_bits, gamma=options.gamma,
+        random_state=options.random_state,
+    )
+
+
+def check_hash_width(vectorizer):
+    """Raise ``ValueError`` unless the output width is the hash's slot count."""
+    if vectorizer.n_features_out_ != len(vectorizer.mph_):
+        raise ValueError(f"n_features_out_ {vectorizer.n_features_out_} is not the "
+                         f"{len(vectorizer.mph_)} slots of the hash")
+
+
+# -- what this module contributes (collected by compose/_compress.py and io/_persist.py)
+
+VECTORIZER_REWRITES = {DictVectorizer: _rewrite_dict_vectorizer}
+FILE_CODECS = (
+    Codec(CompressedVectorizer, numbers={"n_features_out_": (int, 0, INT_MAX, False)},
+          children=("mph_",), check=check_hash_width),
+)

@@ -19,8 +19,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_compress import QuantizedLinearModel
-from sklearn_compress._datasets import load_intent_dataset, word_ngram_features
-from sklearn_compress._quantized import quantize_fitted
+from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
+from sklearn_compress.linear_model._quantized import quantize_fitted
 
 # Float rounding allowed on top of the half-step-per-unit-of-input bound.
 EPS = 1e-9
@@ -716,7 +716,7 @@ def test_quantizing_never_copies_the_whole_weight_matrix():
 def test_few_nonzeros_scored_entry_by_entry_match_the_block_path(monkeypatch):
     from scipy import sparse as sp
 
-    from sklearn_compress import _quantized
+    from sklearn_compress.linear_model import _quantized
 
     rng = np.random.default_rng(3)
     X = sp.random(300, 5000, density=0.002, format="csr", random_state=3)

@@ -13,37 +13,22 @@ against each other.
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
-from sklearn.utils._param_validation import validate_parameter_constraints
 
-from ._idf import IDF_ATTRIBUTES
-from ._mph import MinimalPerfectHash
-from ._mph._build import CascadeArrays
-from ._mph._format import check_cascade, check_params
-from ._quantized import (
-    LINK_IDENTITY,
-    LINK_LOGISTIC,
-    LINK_MODIFIED_HUBER,
-    LINK_NONE,
-    LINK_OVR_LOGISTIC,
-    QuantizedLinearModel,
-    _supported_classes,
-    expanded_index,
-)
+from .._sklearn_compat import validate_parameter_constraints
+from .._tables import Array
+from .._version import __version__
+from ..feature_extraction import _dict_vectorizer, _text, _tfidf
+from ..linear_model import _quantized
+from ..mph import MinimalPerfectHash
+from . import _sklearn
 from ._safetensors import read_safetensors, write_safetensors
-from ._text import CompressedTextVectorizer
-from ._tfidf import CompressedTfidfTransformer
-from ._vectorizer import CompressedVectorizer
-from ._version import __version__
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "register_codec", "save"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "FormatError", "load", "save"]
 
 FORMAT_NAME = "sklearn-compress"
 FORMAT_VERSION = 1
@@ -51,6 +36,14 @@ _MAX_DEPTH = 8
 _DTYPE_PARAMS = {"float64": np.float64, "float32": np.float32, "float16": np.float16,
                  "int64": np.int64, "int32": np.int32, "int16": np.int16, "int8": np.int8,
                  "uint8": np.uint8, "bool": np.bool_}
+# The modules whose FILE_CODECS tables form the allow-list; a new estimator
+# module is added here and nowhere else.
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _sklearn)
+_CODECS = {codec.cls.__name__: codec
+           for module in _CONTRIBUTORS for codec in module.FILE_CODECS}
+_TEMPLATE_CLASSES = frozenset(codec.cls for codec in _CODECS.values() if codec.template)
+_CLASS_LABELS = Array(("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
+                       "float64", "float32", "bool"), (1,))
 
 
 class FormatError(ValueError):
@@ -58,46 +51,6 @@ class FormatError(ValueError):
 
 
 # -- codecs ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Array:
-    """Spec of one array attribute: allowed dtypes and numbers of dimensions.
-
-    A 0-d array is read back as a Python number.
-    """
-
-    dtypes: tuple
-    ndim: tuple
-    optional: bool = False
-
-
-@dataclass(frozen=True)
-class Codec:
-    """How one allow-listed class is written and read back.
-
-    ``arrays``, ``numbers`` and ``strings`` name fitted attributes with their
-    specs; ``children`` name attributes holding other allow-listed objects;
-    ``check(obj)`` raises ``ValueError`` when the attributes disagree.
-    """
-
-    cls: type
-    arrays: dict = field(default_factory=dict)
-    numbers: dict = field(default_factory=dict)  # name -> (type, low, high, optional)
-    strings: dict = field(default_factory=dict)  # name -> allowed values
-    children: tuple = ()
-    has_classes: bool = False
-    restore: object = None  # rebuilds attributes kept compact in the file
-    check: object = None
-
-
-_CODECS = {}
-
-
-def register_codec(codec):
-    """Add a class to the allow-list of :func:`save` / :func:`load`."""
-    _CODECS[codec.cls.__name__] = codec
-    return codec
 
 
 def _codec_of(obj, where):
@@ -386,8 +339,7 @@ class _Reader:
 
     def _mph(self, node, where):
         spec = Array(("uint64",), (1,))
-        expected = {"class", "n_keys", "gamma", "fingerprint_bits", "seed", "level_bits",
-                    "words", "fingerprints", "fallback"}
+        expected = {"class", *MinimalPerfectHash.STATE_ARRAYS, *MinimalPerfectHash.STATE_NUMBERS}
         if set(node) != expected:
             raise FormatError(f"{where}: malformed minimal perfect hash")
         arrays = {name: self.array(node[name], spec, f"{where}.{name}")
@@ -400,19 +352,14 @@ class _Reader:
                 numbers["fingerprint_bits"] < 0 or numbers["seed"] < 0 or \
                 arrays["fallback"].shape[1:] != (2,):
             raise FormatError(f"{where}: malformed minimal perfect hash")
-        cascade = CascadeArrays(**arrays)
         try:
-            check_params(numbers["n_keys"], float(numbers["gamma"]), numbers["seed"],
-                         numbers["fingerprint_bits"], len(cascade.level_bits))
-            check_cascade(cascade, numbers["n_keys"], float(numbers["gamma"]),
-                          numbers["fingerprint_bits"])
+            return MinimalPerfectHash.from_state({**arrays, **numbers})
         except ValueError as exc:
             raise FormatError(f"{where}: {exc}") from None
-        return MinimalPerfectHash(cascade, **numbers)
 
 
 def _check_unfitted_linear_model(estimator, where):
-    if type(estimator) not in _supported_classes():
+    if type(estimator) not in _TEMPLATE_CLASSES:
         raise FormatError(f"{where}: {type(estimator).__name__} is not a supported linear model")
 
 
@@ -477,166 +424,3 @@ def load(path, *, mmap=True):
     if unused:
         raise FormatError(f"{path}: arrays not referenced by the model: {sorted(unused)[:3]}")
     return model
-
-
-# -- the allow-list -----------------------------------------------------------------------
-
-_INT_MAX = 2**62
-_FLOATS = ("float64",)
-_VECTOR = Array(_FLOATS, (1,))
-_OPTIONAL_VECTOR = Array(_FLOATS, (1,), optional=True)
-_N_FEATURES = {"n_features_in_": (int, 0, _INT_MAX, False)}
-_N_SAMPLES = Array(("int64", "float64"), (0, 1))
-_LINKS = (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC, LINK_MODIFIED_HUBER)
-_CLASS_LABELS = Array(("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
-                       "float64", "float32", "bool"), (1,))
-
-
-def _check_width(obj, *names):
-    for name in names:
-        value = getattr(obj, name, None)
-        if value is not None and np.ndim(value) and len(value) != obj.n_features_in_:
-            raise ValueError(f"{name} has {len(value)} entries for {obj.n_features_in_} features")
-
-
-def _check_vectorizer(vectorizer):
-    if vectorizer.n_features_out_ != len(vectorizer.mph_):
-        raise ValueError(f"n_features_out_ {vectorizer.n_features_out_} is not the "
-                         f"{len(vectorizer.mph_)} slots of the hash")
-
-
-def _check_text_vectorizer(vectorizer):
-    _check_vectorizer(vectorizer)
-    _check_idf_codes(vectorizer, vectorizer.tfidf and vectorizer.use_idf,
-                     vectorizer.n_features_out_)
-
-
-def _check_tfidf_transformer(transformer):
-    _check_idf_codes(transformer, transformer.use_idf, transformer.n_features_in_)
-
-
-def _check_idf_codes(step, has_idf, n_columns):
-    table, codes = step.idf_table_, step.idf_codes_
-    arrays = (table, codes, step.idf_overflow_columns_, step.idf_overflow_codes_)
-    if any((a is None) == has_idf for a in arrays):
-        raise ValueError("idf arrays must be present exactly when idf is used")
-    if not has_idf:
-        return
-    columns, overflow_codes = step.idf_overflow_columns_, step.idf_overflow_codes_
-    if len(codes) != n_columns or (not len(table) and len(codes)):
-        raise ValueError(f"{len(codes)} idf codes for {n_columns} columns")
-    escaped = np.flatnonzero(codes == 255) if len(columns) else np.zeros(0, dtype=np.int64)
-    if len(codes) and codes.max(initial=0) >= len(table) and not len(columns):
-        raise ValueError("idf codes beyond the idf table")
-    if not np.array_equal(escaped, columns) or len(overflow_codes) != len(columns):
-        raise ValueError("idf overflow columns do not match the escaped codes")
-    if len(overflow_codes) and overflow_codes.max() >= len(table):
-        raise ValueError("idf overflow codes beyond the idf table")
-
-
-def _restore_idf(step):
-    # Without idf the arrays are None, which the file stores as absent.
-    for name in IDF_ATTRIBUTES:
-        setattr(step, name, getattr(step, name, None))
-
-
-def _restore_quantized(model):
-    model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
-                          if "entry_counts_" in model.__dict__ else {"indptr_": None})
-
-
-def _check_quantized_sparse(model):
-    indptr, ids, codes = model.indptr_, model.output_ids_, model.codes_
-    if indptr is None or ids is None or codes.ndim != 1:
-        raise ValueError("a sparse layout needs indptr_, output_ids_ and 1-D codes_")
-    if len(indptr) != model.n_features_in_ + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
-        raise ValueError("indptr_ is not a monotone index over the features")
-    if indptr[-1] != len(codes) or len(ids) != len(codes):
-        raise ValueError("indptr_, output_ids_ and codes_ disagree on the entry count")
-    if len(ids) and ids.max() >= model.n_outputs_:
-        raise ValueError(f"output_ids_ reach {ids.max()} for {model.n_outputs_} outputs")
-
-
-def _check_quantized(model):
-    n_outputs = model.n_outputs_
-    if model.layout_ == "dense":
-        if model.codes_.shape != (model.n_features_in_, n_outputs):
-            raise ValueError(f"dense codes of shape {model.codes_.shape} for "
-                             f"{model.n_features_in_} features and {n_outputs} outputs")
-        if getattr(model, "indptr_", None) is not None:
-            raise ValueError("a dense layout has no indptr_")
-    else:
-        _check_quantized_sparse(model)
-    max_code = 2 ** (model.bits - 1) - 1
-    if model.codes_.size and (model.codes_.min() < -max_code or model.codes_.max() > max_code):
-        raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
-    if model.intercept_.shape != (n_outputs,):
-        raise ValueError(f"intercept_ of shape {model.intercept_.shape} for {n_outputs} outputs")
-    scale = np.asarray(model.scale_)
-    if scale.ndim != model.per_class or (scale.ndim and len(scale) != n_outputs) or np.any(
-            scale < 0):
-        raise ValueError("scale_ must be one non-negative number, or one per output if per_class")
-    if model.link_ != "identity":
-        n_classes = len(getattr(model, "classes_", ()))
-        if n_outputs != (1 if n_classes == 2 else n_classes):
-            raise ValueError(f"{n_outputs} outputs for {n_classes} classes")
-
-
-def _output_width(step, width):
-    if isinstance(step, (CompressedVectorizer, CompressedTextVectorizer)):
-        return step.n_features_out_
-    return width if step in (None, "passthrough") else step.n_features_in_
-
-
-def _check_pipeline(pipeline):
-    """Each step must take as many features as the step before it gives."""
-    width = None
-    for name, step in pipeline.steps:
-        expected = getattr(step, "n_features_in_", None)
-        if width is not None and expected is not None and expected != width:
-            raise ValueError(f"step {name!r} expects {expected} features, gets {width}")
-        width = _output_width(step, width)
-
-
-register_codec(Codec(Pipeline, check=_check_pipeline))
-register_codec(Codec(
-    CompressedVectorizer, numbers={"n_features_out_": (int, 0, _INT_MAX, False)},
-    children=("mph_",), check=_check_vectorizer))
-register_codec(Codec(
-    QuantizedLinearModel,
-    arrays={"codes_": Array(("int8",), (1, 2)),
-            "entry_counts_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
-                                   optional=True),
-            "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
-            "intercept_": _VECTOR, "scale_": Array(_FLOATS, (0, 1))},
-    numbers={**_N_FEATURES, "n_outputs_": (int, 1, 2**16, False),
-             "_ravel_output": (bool, False, True, False)},
-    strings={"layout_": ("dense", "sparse"), "link_": _LINKS},
-    has_classes=True, restore=_restore_quantized, check=_check_quantized))
-_IDF_ARRAYS = {
-    "idf_table_": Array(("float64", "float32"), (1,), optional=True),
-    "idf_codes_": Array(("uint8",), (1,), optional=True),
-    "idf_overflow_columns_": Array(("int32", "int64"), (1,), optional=True),
-    "idf_overflow_codes_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
-}
-register_codec(Codec(
-    CompressedTextVectorizer, arrays=_IDF_ARRAYS,
-    numbers={"n_features_out_": (int, 0, _INT_MAX, False)},
-    children=("mph_",), restore=_restore_idf, check=_check_text_vectorizer))
-register_codec(Codec(
-    CompressedTfidfTransformer, arrays=_IDF_ARRAYS, numbers=_N_FEATURES,
-    restore=_restore_idf, check=_check_tfidf_transformer))
-register_codec(Codec(
-    TfidfTransformer, arrays={"idf_": _OPTIONAL_VECTOR}, numbers=_N_FEATURES,
-    check=lambda step: _check_width(step, "idf_")))
-register_codec(Codec(
-    MaxAbsScaler, arrays={"scale_": _VECTOR, "max_abs_": _VECTOR, "n_samples_seen_": _N_SAMPLES},
-    numbers=_N_FEATURES, check=lambda step: _check_width(step, "scale_", "max_abs_")))
-register_codec(Codec(
-    StandardScaler, arrays={"scale_": _OPTIONAL_VECTOR, "var_": _OPTIONAL_VECTOR,
-                            "mean_": _OPTIONAL_VECTOR, "n_samples_seen_": _N_SAMPLES},
-    numbers=_N_FEATURES, check=lambda step: _check_width(step, "scale_", "var_", "mean_")))
-register_codec(Codec(Normalizer, numbers=_N_FEATURES))
-for _linear_model in _supported_classes():
-    # Only as the unfitted template a QuantizedLinearModel keeps: no weights.
-    register_codec(Codec(_linear_model))

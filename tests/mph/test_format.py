@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_compress import MinimalPerfectHash
-from sklearn_compress._mph import _format
+from sklearn_compress.mph import _format
 
 
 @pytest.fixture(scope="module")

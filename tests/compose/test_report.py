@@ -7,7 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from sklearn_compress import compress, compression_report
-from sklearn_compress._report import in_memory_bytes, pickled_bytes, size_breakdown
+from sklearn_compress.compose._report import in_memory_bytes, pickled_bytes, size_breakdown
 from tests._synthetic import feature_dicts
 
 X_TRAIN, Y_TRAIN = feature_dicts(600, seed=0)

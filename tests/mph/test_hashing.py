@@ -2,7 +2,7 @@ import mmh3
 import numpy as np
 import pytest
 
-from sklearn_compress._mph._hashing import (
+from sklearn_compress.mph._hashing import (
     fingerprints,
     hash_key,
     hash_keys,

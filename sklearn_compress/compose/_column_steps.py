@@ -1,0 +1,68 @@
+"""compress() rewrites of scikit-learn's column-wise and row-wise middle steps.
+
+Selectors are folded into the vocabulary; scalers report the factor they
+multiply each column by, so that the driver can fold it into the weights
+where nothing row-wise follows; ``Normalizer`` only learns its new width.
+"""
+
+import copy
+
+import numpy as np
+from sklearn.feature_selection import SelectorMixin
+from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
+
+from .._tables import PASSTHROUGH, StepRewrite
+
+__all__ = ["STEP_REWRITES"]
+
+
+def _reindexed(step, features, per_feature_attributes):
+    """A shallow copy of a fitted step whose per-feature arrays follow ``features``."""
+    new = copy.copy(step)
+    for name in per_feature_attributes:
+        value = getattr(step, name, None)
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            setattr(new, name, value[features].copy())
+    new.n_features_in_ = len(features)
+    if hasattr(new, "feature_names_in_"):
+        del new.feature_names_in_
+    return new
+
+
+def _rewrite_selector(step, features):
+    # The selection is folded into the vocabulary: only selected features
+    # reach the new columns, so the step has nothing left to do.
+    return StepRewrite(PASSTHROUGH, column_wise=True)
+
+
+def _rewrite_max_abs_scaler(step, features):
+    new = _reindexed(step, features, ("scale_", "max_abs_"))
+    return StepRewrite(new, column_scale=1.0 / new.scale_, column_wise=True)
+
+
+def _rewrite_standard_scaler(step, features):
+    if step.with_mean:
+        raise TypeError(
+            "StandardScaler(with_mean=True) is not supported: centering a sparse "
+            "feature matrix makes it dense; use with_mean=False"
+        )
+    new = _reindexed(step, features, ("scale_", "var_", "mean_", "n_samples_seen_"))
+    scale = np.ones(len(features)) if new.scale_ is None else 1.0 / new.scale_
+    return StepRewrite(new, column_scale=scale, column_wise=True)
+
+
+def _rewrite_normalizer(step, features):
+    # Row-wise and stateless, but it checks the number of input columns.
+    new = copy.copy(step)
+    new.n_features_in_ = len(features)
+    return StepRewrite(new)
+
+
+# -- what this module contributes (collected by compose/_compress.py)
+
+STEP_REWRITES = {
+    SelectorMixin: _rewrite_selector,
+    MaxAbsScaler: _rewrite_max_abs_scaler,
+    StandardScaler: _rewrite_standard_scaler,
+    Normalizer: _rewrite_normalizer,
+}
