@@ -383,6 +383,10 @@ class CompressedVectorizer(
         cv._validate_params()
         return cv, cv._build_hash_of_columns(dv.feature_names_, keep)
 
+    def __setstate__(self, state):
+        # Pickles of earlier versions have no sort parameter.
+        super().__setstate__({"sort": True, **state})
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.dict = True

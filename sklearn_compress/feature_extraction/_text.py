@@ -131,7 +131,9 @@ def _most_frequent(candidates, tf, limit, alphabetical_order):
 def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates):
     """The n-gram strings of ``candidates`` (indices into ``all_hashes``), in a second pass.
 
-    Held in a numpy StringDType array, whose sort order is Python's.
+    Held in a numpy StringDType array, whose sort order is Python's; tokens
+    that are not str (a custom analyzer's) in an object array, sorted by their
+    own order, as scikit-learn's ``sorted`` does.
     """
     records = as_records(all_hashes)
     position = np.full(len(all_hashes), -1, dtype=np.int64)
@@ -146,7 +148,10 @@ def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates)
         entries = np.flatnonzero(position[where] >= 0)
         positions, first = np.unique(position[where[entries]], return_index=True)
         new = ~found[positions]
-        terms[positions[new]] = [chunk_terms[i] for i in entries[first[new]]]
+        values = [chunk_terms[i] for i in entries[first[new]]]
+        if terms.dtype != object and not all(type(term) is str for term in values):
+            terms = terms.astype(object)
+        terms[positions[new]] = values
         found[positions] = True
         if found.all():
             return terms
@@ -168,11 +173,13 @@ class CompressedTextVectorizer(
     A drop-in replacement for :class:`~sklearn.feature_extraction.text.CountVectorizer`
     (``tfidf=False``) or :class:`~sklearn.feature_extraction.text.TfidfVectorizer`
     (``tfidf=True``): the n-grams are produced by scikit-learn's own analyzer
-    and the output equals scikit-learn's matrix with its columns permuted. The
-    vocabulary is a :class:`~sklearn_compress.MinimalPerfectHash` of the
-    n-grams (about 3 bits per n-gram plus ``fingerprint_bits``) instead of a
-    dict of strings, and the idf of each column is a one-byte code into a
-    table of the few distinct idf values. No n-gram string is stored.
+    and the output is scikit-learn's matrix with its columns permuted (counts
+    bit-identical; normalized tf-idf rows, summed in another column order, can
+    differ in the last bits). The vocabulary is a
+    :class:`~sklearn_compress.MinimalPerfectHash` of the n-grams (about 3 bits
+    per n-gram plus ``fingerprint_bits``) instead of a dict of strings, and
+    the idf of each column is a one-byte code into a table of the few
+    distinct idf values. No n-gram string is stored.
 
     The output columns are the hash's slots, in an arbitrary order. To reuse a
     model trained on a scikit-learn vectorizer's columns, build this one with
@@ -620,6 +627,10 @@ stop_words, token_pattern, ngram_range, analyzer
         return state
 
     def __setstate__(self, state):
+        # Pickles of earlier versions: no vocabulary parameter, a learned vocabulary.
+        state = {"vocabulary": None, **state}
+        if "mph_" in state:
+            state.setdefault("fixed_vocabulary_", False)
         super().__setstate__(state)
         if "mph_" in state:
             self._tfidf = self._restore_tfidf()

@@ -432,3 +432,14 @@ def test_clinc150_test_split_matches_dict_vectorizer(clinc150_dir):
     expected = dv.transform(test_features)
     assert_same_output(converted.transform(test_features), expected, columns)
     assert_same_output(fitted.transform(test_features), expected, dv_columns(fitted, dv))
+
+
+def test_pickles_without_sort_still_load():
+    cv = CompressedVectorizer().fit([{"a": 1, "b": "x"}])
+    state = dict(cv.__getstate__())  # (it may be cv.__dict__ itself)
+    del state["sort"]  # as pickled before the parameter existed
+    restored = CompressedVectorizer.__new__(CompressedVectorizer)
+    restored.__setstate__(state)
+    assert restored.get_params() == cv.get_params()
+    assert_array_equal(restored.transform([{"b": "x"}]).toarray(),
+                       cv.transform([{"b": "x"}]).toarray())

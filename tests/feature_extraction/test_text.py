@@ -530,6 +530,18 @@ def test_non_string_tokens_are_distinct_as_dict_keys(analyzer, generated):
     assert_same_matrix(ctv.transform(test), vectorizer.transform(test)[:, columns], True)
 
 
+def test_max_features_ties_among_non_string_tokens_follow_their_order():
+    # Tokens 1..13 once each, 7 and 12 twice: two of the others are kept, and
+    # scikit-learn's choice follows their sorted order as numbers ({1, 3});
+    # sorted as text ("10" < "2") it would be {1, 10}.
+    docs = [str(i) for i in range(13, 0, -1)] + ["7 12"]
+    params = {"analyzer": lambda doc: [int(word) for word in doc.split()], "max_features": 4}
+    vectorizer = CountVectorizer(**params).fit(docs)
+    ctv = CompressedTextVectorizer(**params, **EXACT).fit(docs)
+    kept = sorted(vectorizer.vocabulary_)
+    assert_array_equal(np.sort(ctv.mph_.lookup_hashes(ctv._hash(kept))), np.arange(4))
+
+
 def test_from_text_vectorizer_uses_the_fitted_tfidf_parameters(generated):
     train, test = generated
     for changed in ({"norm": "l1"}, {"use_idf": True}, {"sublinear_tf": True}):
@@ -578,3 +590,15 @@ def test_pandas_output_config_leaves_vectorizers_and_pipelines_alone(generated):
                           CountVectorizer(), TfidfTransformer()):
             assert not hasattr(estimator, "set_output")
         assert hasattr(DictVectorizer(), "set_output")
+
+
+def test_pickles_without_the_new_attributes_still_load(generated):
+    train, test = generated
+    ctv = CompressedTextVectorizer(tfidf=True, **EXACT).fit(train)
+    state = ctv.__getstate__()
+    del state["vocabulary"], state["fixed_vocabulary_"]  # as pickled before they existed
+    restored = CompressedTextVectorizer.__new__(CompressedTextVectorizer)
+    restored.__setstate__(state)
+    assert restored.get_params() == ctv.get_params()
+    assert restored.fixed_vocabulary_ is False
+    assert_same_matrix(restored.transform(test), ctv.transform(test), True)
