@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn_compat import HasMethods, Interval, fit_context, label_binarizer_target_type
-from .._tables import N_FEATURES_IN, Array, Codec
+from .._tables import N_FEATURES_IN, TEMPLATE, Array, Codec
 from . import _quantize
 from ._layouts import LAYOUTS, compact_index, expanded_index, layout_of, pack
 from ._links import LINK_IDENTITY, LINKS, PROBA, link_has, link_of
@@ -634,6 +634,7 @@ FILE_CODECS = (
         numbers={**N_FEATURES_IN, "n_outputs_": (int, 1, 2**16, False),
                  "_ravel_output": (bool, False, True, False)},
         strings={"layout_": tuple(LAYOUTS), "link_": LINKS},
+        param_children={"estimator": TEMPLATE},
         has_classes=True, restore=_restore_index, check=_check_fitted_arrays),
     # The supported models only as the unfitted template a QuantizedLinearModel
     # keeps: no weights.
