@@ -602,3 +602,16 @@ def test_pickles_without_the_new_attributes_still_load(generated):
     assert restored.get_params() == ctv.get_params()
     assert restored.fixed_vocabulary_ is False
     assert_same_matrix(restored.transform(test), ctv.transform(test), True)
+
+
+def test_fixed_vocabulary_flag_survives_save_and_load(generated, tmp_path):
+    from sklearn_compress import load, save
+
+    train, test = generated
+    vectorizer = TfidfVectorizer(vocabulary=["play", "jazz", "music"]).fit(train)
+    ctv, _ = CompressedTextVectorizer.from_text_vectorizer(vectorizer, **EXACT)
+    assert ctv.fixed_vocabulary_ and ctv.vocabulary is None  # no strings to write
+    save(ctv, tmp_path / "ctv.skc")
+    loaded = load(tmp_path / "ctv.skc")
+    assert loaded.fixed_vocabulary_ is True
+    assert_same_matrix(loaded.transform(test), ctv.transform(test), True)
