@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from .._sklearn_compat import validate_parameter_constraints
 from .._tables import Array
 from .._version import __version__
+from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import MinimalPerfectHash
@@ -38,7 +39,7 @@ _DTYPE_PARAMS = {"float64": np.float64, "float32": np.float32, "float16": np.flo
                  "uint8": np.uint8, "bool": np.bool_}
 # The modules whose FILE_CODECS tables form the allow-list; a new estimator
 # module is added here and nowhere else.
-_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _sklearn)
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _sklearn, _crf)
 _CODECS = {codec.cls.__name__: codec
            for module in _CONTRIBUTORS for codec in module.FILE_CODECS}
 _TEMPLATE_CLASSES = frozenset(codec.cls for codec in _CODECS.values() if codec.template)
