@@ -245,3 +245,35 @@ def test_random_feature_dicts(train, test):
     _check_exact_decoding(crf, [*train, *test])
     tagger = compress(crf, fingerprint_bits=32)
     _check_dequantized_equivalence(tagger, crf, [*train, *test])
+
+
+def test_compression_report_for_taggers(synthetic_crf):
+    crf, X, y = synthetic_crf
+    tagger = compress(crf)
+    report = sklearn_compress.compression_report(crf, tagger, X, y)
+    original, compressed = crf.predict(X), tagger.predict(X)
+    assert report.n_samples == len(X)
+    assert report.agreement == np.mean([list(a) == list(b)
+                                        for a, b in zip(original, compressed, strict=True)])
+    assert report.token_agreement == np.mean(
+        [a == b for s, t in zip(original, compressed, strict=True)
+         for a, b in zip(s, t, strict=True)])
+    assert report.score_original == span_f1(y, original)
+    assert report.score_compressed == span_f1(y, compressed)
+    assert report.total.compressed == "CompressedCRF"
+    assert "token agreement: " in str(report)
+
+
+def test_importing_without_sklearn_crfsuite():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['sklearn_crfsuite'] = None\n"
+            "import sklearn_compress\n"
+            "from sklearn_compress.compose._compress import MODEL_REWRITES\n"
+            "assert not any(t.__name__ == 'CRF' for t in MODEL_REWRITES)\n"
+            "print(sklearn_compress.CompressedCRF.__name__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "CompressedCRF"
