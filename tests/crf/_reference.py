@@ -36,7 +36,8 @@ def dequantized_weights_by_name(tagger, weights):
         slot = tagger.mph_.get(name)
         if slot < 0:
             continue
-        entries = slice(tagger.indptr_[slot], tagger.indptr_[slot + 1])
+        start = int(tagger.entry_counts_[:slot].sum())
+        entries = slice(start, start + int(tagger.entry_counts_[slot]))
         by_name[name.decode("utf-8")] = {
             int(y): float(code) * tagger.state_scales_[y]
             for y, code in zip(tagger.label_ids_[entries], tagger.state_codes_[entries],

@@ -146,7 +146,9 @@ def test_deterministic_and_pickles(synthetic_crf):
     assert pickle.dumps(first) == pickle.dumps(second)
     restored = pickle.loads(pickle.dumps(first))
     assert restored.predict(X).tolist() == first.predict(X).tolist()
-    assert "indptr_" not in first.__getstate__()  # stored as per-attribute counts
+    # The entry index is stored as per-attribute counts and rebuilt.
+    assert "_slot_offsets" not in first.__getstate__()
+    assert restored._slot_offsets.dtype == np.uint16
 
 
 def test_save_and_load(synthetic_crf, tmp_path):
