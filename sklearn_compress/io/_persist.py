@@ -31,7 +31,7 @@ from .._version import __version__
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import _query
-from . import _sklearn
+from . import _limits, _sklearn
 from ._safetensors import parse_json, read_container, write_safetensors
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "FormatError", "load", "save"]
@@ -406,6 +406,7 @@ class _Reader:
         for name, spec in codec.param_children.items():
             params[name] = self.nested(nested[name], spec, f"{where}.{name}", depth)
         try:
+            _limits.check_params(params)
             obj = codec.cls(**params)
             # What BaseEstimator._validate_params does, without its slow
             # signature inspection: the parameters are at hand.
@@ -440,11 +441,12 @@ class _Reader:
             obj.classes_ = self._classes(fitted["classes_"], f"{where}.classes_")
         if codec.restore is not None:
             codec.restore(obj)
-        if codec.check is not None:
-            try:
+        try:
+            if codec.check is not None:
                 codec.check(obj)
-            except ValueError as exc:
-                raise FormatError(f"{where}: {exc}") from None
+            _limits.check_consistency(obj)
+        except ValueError as exc:
+            raise FormatError(f"{where}: {exc}") from None
 
     def _classes(self, ref, where):
         if isinstance(ref, dict) and set(ref) == {"strings", "object"}:
