@@ -525,14 +525,15 @@ def _build_entry_index(tagger):
     """
     counts = tagger.entry_counts_
     n_labels = max(len(tagger.classes_), 1)
+    # An attribute has at most one entry per label: then no offset exceeds 2**16 - 1.
+    if counts.max(initial=0) > n_labels:
+        raise ValueError(f"an attribute has {counts.max()} entries for {n_labels} labels")
     shift = max(int(np.floor(np.log2(_OFFSET_MAX // n_labels))), 0) if (
         n_labels <= _OFFSET_MAX) else 0
     starts = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     block_starts = starts[::1 << shift].copy()
     offsets = starts - np.repeat(block_starts, 1 << shift)[:len(starts)]
-    if offsets.max(initial=0) > _OFFSET_MAX:  # only with more than 65535 labels
-        raise ValueError("too many labels for the entry index")
     tagger._block_shift = shift
     tagger._block_starts = block_starts
     tagger._slot_offsets = offsets.astype(np.uint16)

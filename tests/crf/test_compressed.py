@@ -171,6 +171,11 @@ def test_load_checks_the_arrays(synthetic_crf, tmp_path):
     with pytest.raises(ValueError, match="label ids reach"):
         sklearn_compress.save(tagger, path)
     assert not path.exists()
+    tagger = compress(crf)
+    tagger.entry_counts_ = tagger.entry_counts_.copy()
+    tagger.entry_counts_[0] = len(tagger.classes_) + 1
+    with pytest.raises(ValueError, match=f"an attribute has {len(tagger.classes_) + 1} entries"):
+        sklearn_compress.save(tagger, path)
 
 
 def test_low_bits(snips_crf):
