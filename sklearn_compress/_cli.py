@@ -6,10 +6,12 @@ from pathlib import Path
 
 import joblib
 
+from ._version import __version__
 from .compose import compress, compression_report
 from .compose._report import size_breakdown
 from .io import load, save
 from .io._atomic import atomic_writer
+from .io._persist import describe_file
 
 __all__ = ["main"]
 
@@ -31,6 +33,7 @@ def _parser():
         prog="sklearn-compress",
         description="Compress fitted scikit-learn pipelines. " + _TRUST_WARNING,
     )
+    parser.add_argument("--version", action="version", version=f"sklearn-compress {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     squeeze = commands.add_parser(
         "compress", help="compress a joblib model file",
@@ -55,18 +58,45 @@ def _parser():
 
 
 def _load(path):
+    if path.is_dir():
+        raise CommandError(f"{path}: is a directory, not a model file")
     if not path.is_file():
-        raise CommandError(f"{path}: no such file")
-    if _is_safe_format(path):
+        raise CommandError(f"{path}: no such file" if not path.exists() else
+                           f"{path}: is not a regular file")
+    if _looks_safe(path):
         try:
             # Read into memory, so that sizes count the arrays, not a file mapping.
             return load(path, mmap=False)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+    if describe_file(path) is None:
+        raise CommandError(f"{path}: is not a model file (neither the safe format nor a "
+                           "joblib/pickle file)")
+    if _is_safe_format(path):
+        # The name promised the safe format: never run pickle behind it.
+        raise CommandError(f"{path}: is a joblib/pickle file, not a safe model file: load it "
+                           "with joblib (rename it to .joblib) only if you trust it")
     try:
-        return joblib.load(path)
+        model = joblib.load(path)
     except Exception as exc:
         raise CommandError(f"{path}: cannot load it as a joblib file ({exc})") from None
+    if not (hasattr(model, "get_params") and hasattr(model, "fit")):
+        raise CommandError(f"{path}: holds a {type(model).__module__}.{type(model).__name__}, "
+                           "not a scikit-learn model")
+    return model
+
+
+def _looks_safe(path):
+    """A safetensors container: an 8-byte header length, then a JSON object."""
+    with open(path, "rb") as f:
+        head = f.read(9)
+    return len(head) == 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < 2**32
+
+
+def _is_compressed(model):
+    get_params = getattr(model, "get_params", None)
+    parts = [model, *(get_params(deep=True).values() if get_params else ())]
+    return any(type(part).__module__.startswith("sklearn_compress.") for part in parts)
 
 
 def _is_safe_format(path):
@@ -83,6 +113,9 @@ def _save(model, path):
 
 def _compress_command(args):
     model = _load(args.model)
+    if _is_compressed(model):
+        raise CommandError(f"{args.model}: already compressed: nothing to do (inspect shows "
+                           "its sizes)")
     try:
         compressed = compress(model, bits=args.bits, fingerprint_bits=args.fingerprint_bits,
                               per_class=args.per_class)
@@ -112,6 +145,12 @@ def main(argv=None):
     try:
         {"compress": _compress_command, "inspect": _inspect_command}[args.command](args)
     except CommandError as exc:
-        print(f"sklearn-compress: error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc))
+    except OSError as exc:
+        return _error(f"{exc.filename or args.command}: {exc.strerror or exc}")
     return 0
+
+
+def _error(message):
+    print(f"sklearn-compress: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2

@@ -20,6 +20,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._tables import PASSTHROUGH, StepRewrite
+from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from . import _column_steps
@@ -28,7 +29,7 @@ __all__ = ["compress"]
 
 # The modules whose tables compress() collects; a new estimator module is
 # added here and nowhere else.
-_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _column_steps, _quantized)
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _column_steps, _quantized, _crf)
 
 
 def _collect(table):

@@ -8,6 +8,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.pipeline import Pipeline
 
+from ..crf._metrics import is_tagger, tagging_comparison
+
 __all__ = [
     "CompressionReport",
     "compression_report",
@@ -104,6 +106,7 @@ class CompressionReport:
     agreement: float = None
     score_original: float = None
     score_compressed: float = None
+    token_agreement: float = None  # taggers: agreement is then on whole sequences
 
     def to_dict(self):
         """The report as nested plain dicts and numbers."""
@@ -130,6 +133,8 @@ class CompressionReport:
         if self.agreement is not None:
             lines.append(f"prediction agreement on {self.n_samples} samples: "
                          f"{100 * self.agreement:.2f}%")
+        if self.token_agreement is not None:
+            lines.append(f"token agreement: {100 * self.token_agreement:.2f}% (span F1 scores)")
         if self.score_original is not None:
             lines.append(f"score: {self.score_original:.4f} original, "
                          f"{self.score_compressed:.4f} compressed")
@@ -180,7 +185,10 @@ def compression_report(original, compressed, X=None, y=None):
     X : input accepted by both models, default=None
         If given, the share of samples on which both predict the same.
     y : array-like, default=None
-        If given with ``X``, the ``score`` of both models.
+        If given with ``X``, the ``score`` of both models. For sequence
+        taggers (:class:`CompressedCRF`), ``agreement`` is the share of
+        identically tagged sequences, ``token_agreement`` that of tokens,
+        and the scores are span F1 (:func:`sklearn_compress.crf.span_f1`).
 
     Returns
     -------
@@ -212,7 +220,10 @@ def compression_report(original, compressed, X=None, y=None):
         steps=[_step_sizes(name, step, compressed_steps[name]) for name, step in original_steps],
         total=_step_sizes("total", original, compressed),
     )
-    if X is not None:
+    if X is not None and is_tagger(compressed):
+        for name, value in tagging_comparison(original, compressed, X, y).items():
+            setattr(report, name, value)
+    elif X is not None:
         predicted = np.asarray(original.predict(X))
         report.n_samples = len(predicted)
         report.agreement = float(np.mean(predicted == np.asarray(compressed.predict(X))))
