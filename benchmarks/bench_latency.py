@@ -103,7 +103,7 @@ def _table(title, medians, reference, unit="ns", higher_is_better=False):
     lines = [f"\n{title}", f"| contender | median {unit} | vs {reference} |", "|---|---|---|"]
     for name, value in medians.items():
         ratio = value / medians[reference] if higher_is_better else medians[reference] / value
-        lines.append(f"| {name} | {value:,.0f} | {ratio:.2f}x |")
+        lines.append(f"| {name} | {value:,.{0 if value >= 100 else 2}f} | {ratio:.2f}x |")
     print("\n".join(lines), flush=True)
 
 

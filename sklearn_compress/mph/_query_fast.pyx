@@ -7,7 +7,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 cimport cython
 
-from ._kernels cimport hash_one, skc_cascade, skc_slot_of
+from ._kernels cimport hash_one, skc_cascade, skc_slot_of, skc_slots
 
 
 cdef const uint64_t *words_of(const uint64_t[::1] array):
@@ -56,12 +56,13 @@ cdef class CascadeLookup:
         cdef int64_t slot = skc_slot_of(&self.cascade, h1, h2)
         return default if slot < 0 else slot
 
-    def _lookup_hashes(self, const uint64_t[:, :] hashes):
-        """Slots of ``(n, 2)`` hashes (int64 array, -1 for non-members), without the GIL."""
-        cdef Py_ssize_t i, n = hashes.shape[0]
+    def _lookup_hashes(self, hashes):
+        """Slots of ``(n, 2)`` uint64 hashes (int64 array, -1 for non-members), without the GIL."""
+        cdef const uint64_t[:, ::1] rows = np.ascontiguousarray(hashes)
+        cdef Py_ssize_t n = rows.shape[0]
         slots = np.empty(n, dtype=np.int64)
         cdef int64_t[::1] out = slots
-        with nogil:
-            for i in range(n):
-                out[i] = skc_slot_of(&self.cascade, hashes[i, 0], hashes[i, 1])
+        if n:
+            with nogil:
+                skc_slots(&self.cascade, &rows[0, 0], n, &out[0])
         return slots
