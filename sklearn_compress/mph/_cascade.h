@@ -33,48 +33,6 @@ static inline uint64_t skc_read64(const unsigned char *p) {
     memcpy(&v, p, 8); /* unaligned-safe; one load on x86 and arm64 */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     v = __builtin_bswap64(v);
-/* Slots of n hashed keys (h1, h2 pairs, contiguous). On x86 the loop is also
- * compiled for CPUs with the POPCNT instruction and picked at run time: the
- * portable build calls libgcc's __popcountdi2 for each of a rank's up to 8
- * popcounts. */
-#define SKC_SLOTS_BODY                                                         \
-    for (uint64_t i = 0; i < n; i++) {                                         \
-        out[i] = skc_slot_of(c, hashes[2 * i], hashes[2 * i + 1]);             \
-    }
-
-static void skc_slots_portable(const skc_cascade *c, const uint64_t *hashes, uint64_t n,
-                               int64_t *out) {
-    SKC_SLOTS_BODY
-}
-
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("popcnt")))
-static void skc_slots_popcnt(const skc_cascade *c, const uint64_t *hashes, uint64_t n,
-                             int64_t *out) {
-    SKC_SLOTS_BODY
-}
-
-static inline int skc_cpu_has_popcnt(void) {
-    static int has_popcnt = -1; /* a benign race: every thread computes the same value */
-    if (has_popcnt < 0) {
-        __builtin_cpu_init();
-        has_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
-    }
-    return has_popcnt;
-}
-
-static inline void skc_slots(const skc_cascade *c, const uint64_t *hashes, uint64_t n,
-                             int64_t *out) {
-    if (skc_cpu_has_popcnt()) {
-        skc_slots_popcnt(c, hashes, n, out);
-    } else {
-        skc_slots_portable(c, hashes, n, out);
-    }
-}
-#else
-#define skc_slots skc_slots_portable
-#endif
-
 #endif
     return v;
 }
@@ -145,48 +103,6 @@ static inline int skc_popcount64(uint64_t x) {
     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
     return (int)((x * 0x0101010101010101ULL) >> 56);
-/* Slots of n hashed keys (h1, h2 pairs, contiguous). On x86 the loop is also
- * compiled for CPUs with the POPCNT instruction and picked at run time: the
- * portable build calls libgcc's __popcountdi2 for each of a rank's up to 8
- * popcounts. */
-#define SKC_SLOTS_BODY                                                         \
-    for (uint64_t i = 0; i < n; i++) {                                         \
-        out[i] = skc_slot_of(c, hashes[2 * i], hashes[2 * i + 1]);             \
-    }
-
-static void skc_slots_portable(const skc_cascade *c, const uint64_t *hashes, uint64_t n,
-                               int64_t *out) {
-    SKC_SLOTS_BODY
-}
-
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("popcnt")))
-static void skc_slots_popcnt(const skc_cascade *c, const uint64_t *hashes, uint64_t n,
-                             int64_t *out) {
-    SKC_SLOTS_BODY
-}
-
-static inline int skc_cpu_has_popcnt(void) {
-    static int has_popcnt = -1; /* a benign race: every thread computes the same value */
-    if (has_popcnt < 0) {
-        __builtin_cpu_init();
-        has_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
-    }
-    return has_popcnt;
-}
-
-static inline void skc_slots(const skc_cascade *c, const uint64_t *hashes, uint64_t n,
-                             int64_t *out) {
-    if (skc_cpu_has_popcnt()) {
-        skc_slots_popcnt(c, hashes, n, out);
-    } else {
-        skc_slots_portable(c, hashes, n, out);
-    }
-}
-#else
-#define skc_slots skc_slots_portable
-#endif
-
 #endif
 }
 
@@ -250,7 +166,8 @@ static inline int64_t skc_fallback_index(const skc_cascade *c, uint64_t h1, uint
 }
 
 /* Slot of a hashed key, or -1 when the walk or the fingerprint rejects it. */
-static inline __attribute__((always_inline)) int64_t skc_slot_of(const skc_cascade *c, uint64_t h1, uint64_t h2) {
+static inline __attribute__((always_inline)) int64_t skc_slot_of(const skc_cascade *c, uint64_t h1,
+                                                                  uint64_t h2) {
     uint64_t x = h1;
     int64_t slot = -1;
     for (uint64_t level = 0; level < c->n_levels; level++, x += h2) {
@@ -312,8 +229,19 @@ static inline void skc_slots(const skc_cascade *c, const uint64_t *hashes, uint6
         skc_slots_portable(c, hashes, n, out);
     }
 }
+
+__attribute__((target("popcnt")))
+static int64_t skc_slot_of_popcnt(const skc_cascade *c, uint64_t h1, uint64_t h2) {
+    return skc_slot_of(c, h1, h2);
+}
+
+/* skc_slot_of for one key, with the same run-time choice as skc_slots. */
+static inline int64_t skc_slot_of_one(const skc_cascade *c, uint64_t h1, uint64_t h2) {
+    return skc_cpu_has_popcnt() ? skc_slot_of_popcnt(c, h1, h2) : skc_slot_of(c, h1, h2);
+}
 #else
 #define skc_slots skc_slots_portable
+#define skc_slot_of_one skc_slot_of
 #endif
 
 #endif

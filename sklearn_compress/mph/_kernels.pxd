@@ -16,7 +16,7 @@ cdef extern from "_cascade.h" nogil:
         int64_t n_in_levels
 
     uint64_t skc_position(uint64_t x, uint64_t n_bits)
-    int64_t skc_slot_of(const skc_cascade *c, uint64_t h1, uint64_t h2)
+    int64_t skc_slot_of_one(const skc_cascade *c, uint64_t h1, uint64_t h2)
     void skc_slots(const skc_cascade *c, const uint64_t *hashes, uint64_t n, int64_t *out)
 
 

@@ -7,7 +7,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 cimport cython
 
-from ._kernels cimport hash_one, skc_cascade, skc_slot_of, skc_slots
+from ._kernels cimport hash_one, skc_cascade, skc_slot_of_one, skc_slots
 
 
 cdef const uint64_t *words_of(const uint64_t[::1] array):
@@ -53,7 +53,7 @@ cdef class CascadeLookup:
         """
         cdef uint64_t h1, h2
         hash_one(key, self.hash_seed, &h1, &h2)
-        cdef int64_t slot = skc_slot_of(&self.cascade, h1, h2)
+        cdef int64_t slot = skc_slot_of_one(&self.cascade, h1, h2)
         return default if slot < 0 else slot
 
     def _lookup_hashes(self, hashes):
