@@ -220,7 +220,9 @@ def main(argv=None):
     parser.add_argument("--requests", type=_parse_n, default=1000,
                         help="CLINC150 test utterances timed one at a time (default 1000)")
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA / "clinc150",
+    # SKLEARN_COMPRESS_DATA names the datasets' folder, as for the tests.
+    data_root = Path(os.environ.get("SKLEARN_COMPRESS_DATA", DEFAULT_DATA))
+    parser.add_argument("--data", type=Path, default=data_root / "clinc150",
                         help="CLINC150 in JSON Lines (skipped when absent)")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
