@@ -40,7 +40,7 @@ from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA
-from bench_mph import batch_hash64, feature_keys, fresh_copies
+from bench_mph import _parse_n, batch_hash64, feature_keys, fresh_copies
 
 try:
     import bbhash
@@ -203,13 +203,6 @@ def run_clinc150(directory, n_requests, repeats):
 def _ratio_check(what, reference_ns, ours_ns, target):
     ratio = reference_ns / ours_ns
     return f"{what} {ratio:.2f}x the original >= {target}", ratio >= target
-
-
-def _parse_n(text):
-    value = float(text)
-    if value < 1 or value != int(value):
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return int(value)
 
 
 def main(argv=None):
