@@ -7,6 +7,10 @@ The package supports scikit-learn >= 1.6.
 
 import scipy.sparse as sp
 from sklearn.base import _fit_context
+from sklearn.calibration import _CalibratedClassifier
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._search_successive_halving import BaseSuccessiveHalving
+from sklearn.multiclass import _ConstantPredictor
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -20,6 +24,10 @@ except ImportError:  # pragma: no cover - older scikit-learn always returned csr
     _align_api_if_sparse = sp.csr_matrix
 
 __all__ = [
+    "BaseSearchCV",
+    "BaseSuccessiveHalving",
+    "CalibratedClassifier",
+    "ConstantPredictor",
     "HasMethods",
     "Interval",
     "StrOptions",
@@ -32,6 +40,9 @@ __all__ = [
 ]
 
 fit_context = _fit_context
+# The fitted parts of CalibratedClassifierCV and OneVsRestClassifier.
+CalibratedClassifier = _CalibratedClassifier
+ConstantPredictor = _ConstantPredictor
 align_api_if_sparse = _align_api_if_sparse
 
 

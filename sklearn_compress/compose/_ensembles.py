@@ -1,0 +1,107 @@
+"""compress() rewrites of models made of several linear models over one input.
+
+``OneVsRestClassifier``, ``OneVsOneClassifier``, ``MultiOutputClassifier``
+and ``MultiOutputRegressor`` hold their fitted models in ``estimators_``;
+``CalibratedClassifierCV`` holds one base model per fold, each with its
+calibrators. Each fitted model goes through its own ``MODEL_REWRITES`` entry
+(so that a one-vs-rest of calibrated SVMs works too); all of them keep the
+same input columns, so they share the one vocabulary in front of them: a
+column leaves it only if every model ignores it. The scikit-learn
+meta-estimator stays, holding the compressed models, so predictions take
+the same path as before; calibrators are kept exactly.
+"""
+
+import copy
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
+from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
+from sklearn.multioutput import MultiOutputClassifier, MultiOutputRegressor
+
+from .._sklearn_compat import ConstantPredictor
+from .._tables import ModelRewrite
+
+__all__ = ["MODEL_REWRITES"]
+
+
+def _shared_zero_features(rewrites):
+    """Columns that no model reads (None if no model reads any column)."""
+    masks = [rewrite.zero_features for rewrite in rewrites if rewrite.zero_features is not None]
+    return np.logical_and.reduce(masks) if masks else None
+
+
+def _with_input_columns(model, columns):
+    """A shallow copy of a fitted meta-estimator whose input is ``columns``."""
+    new = copy.copy(model)
+    if hasattr(model, "n_features_in_"):
+        new.n_features_in_ = len(columns)
+    if hasattr(model, "feature_names_in_"):
+        if np.all(columns >= 0):
+            new.feature_names_in_ = model.feature_names_in_[columns]
+        else:
+            del new.feature_names_in_
+    # The template stays unfitted: no float weights ride along.
+    if getattr(model, "estimator", None) is not None:
+        new.estimator = clone(model.estimator)
+    return new
+
+
+def _rewrite_estimators(model, column_scale, context):
+    """``estimators_``, each compressed, over one shared set of columns."""
+    rewrites = [context.rewrite_model(f"estimators_[{i}]", estimator, column_scale)
+                for i, estimator in enumerate(model.estimators_)]
+
+    def take_features(columns):
+        new = _with_input_columns(model, columns)
+        new.estimators_ = [rewrite.take_features(columns) for rewrite in rewrites]
+        return new
+
+    return ModelRewrite(_shared_zero_features(rewrites), take_features)
+
+
+def _rewrite_calibrated(model, column_scale, context):
+    """Each fold's base model compressed; its calibrators kept exactly."""
+    folds = model.calibrated_classifiers_
+    rewrites = [context.rewrite_model(f"calibrated_classifiers_[{i}].estimator",
+                                      fold.estimator, column_scale)
+                for i, fold in enumerate(folds)]
+
+    def take_features(columns):
+        new = _with_input_columns(model, columns)
+        new.calibrated_classifiers_ = []
+        for fold, rewrite in zip(folds, rewrites, strict=True):
+            new_fold = copy.copy(fold)
+            new_fold.estimator = rewrite.take_features(columns)
+            new.calibrated_classifiers_.append(new_fold)
+        if isinstance(model.estimator, FrozenEstimator):
+            # Cloning a frozen model returns it, float weights and all.
+            new.estimator = FrozenEstimator(new.calibrated_classifiers_[0].estimator)
+        return new
+
+    return ModelRewrite(_shared_zero_features(rewrites), take_features)
+
+
+def _rewrite_frozen(model, column_scale, context):
+    # A frozen model (CalibratedClassifierCV of a prefit model) only predicts:
+    # its compressed copy does the same.
+    return context.rewrite_model("estimator", model.estimator, column_scale)
+
+
+def _keep_constant(model, column_scale, context):
+    # A one-vs-rest label seen always or never: it reads no column.
+    return ModelRewrite(None, lambda columns: model)
+
+
+# -- what this module contributes (collected by compose/_compress.py)
+
+MODEL_REWRITES = {
+    OneVsRestClassifier: _rewrite_estimators,
+    OneVsOneClassifier: _rewrite_estimators,
+    MultiOutputClassifier: _rewrite_estimators,
+    MultiOutputRegressor: _rewrite_estimators,
+    CalibratedClassifierCV: _rewrite_calibrated,
+    FrozenEstimator: _rewrite_frozen,
+    ConstantPredictor: _keep_constant,
+}
