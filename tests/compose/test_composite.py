@@ -307,3 +307,26 @@ def test_unsupported_model_inside_an_ensemble_is_named():
     with pytest.raises(TypeError, match=r"final step 'estimators_\[0\]': "
                                         r"DecisionTreeClassifier is not supported"):
         compress(pipe)
+
+
+def test_report_and_command_line_on_a_search_and_a_union(tmp_path, capsys):
+    import joblib
+
+    from sklearn_compress import _cli, compression_report
+
+    search = GridSearchCV(make_pipeline(TfidfVectorizer(), LogisticRegression()),
+                          {"logisticregression__C": [1.0, 10.0]}, cv=2).fit(X_TRAIN, Y_TRAIN)
+    report = compression_report(search, compress(search), X_TEST, Y_TEST)
+    assert [step.compressed for step in report.steps] == ["CompressedTextVectorizer",
+                                                          "QuantizedLinearModel"]
+    assert report.total.original == "GridSearchCV" and report.agreement == 1.0
+    union = make_pipeline(_word_char_union(), OneVsRestClassifier(LogisticRegression()))
+    union.fit(X_TRAIN, Y_TRAIN)
+    for name, model in (("search", search), ("union", union)):
+        joblib.dump(model, tmp_path / f"{name}.joblib")
+        out = tmp_path / f"{name}.small.joblib"
+        assert _cli.main(["compress", str(tmp_path / f"{name}.joblib"), str(out)]) == 0
+        _assert_same_predictions(compress(model), joblib.load(out))
+    capsys.readouterr()
+    assert _cli.main(["compress", str(out), str(tmp_path / "again.joblib")]) == 2
+    assert "already compressed" in capsys.readouterr().err
