@@ -85,9 +85,9 @@ def _column_transformer_lr(data):
 
 
 def _grid_search_lr(data):
+    # A small grid: each fit of tf-idf + LR on SNIPS takes ~25 s on two cores.
     search = GridSearchCV(make_pipeline(TfidfVectorizer(), LogisticRegression()),
-                          {"tfidfvectorizer__ngram_range": [(1, 1), (1, 2)],
-                           "logisticregression__C": [1.0, 10.0]}, cv=3)
+                          {"logisticregression__C": [1.0, 10.0]}, cv=2)
     return search, data["texts"], data["labels"]
 
 

@@ -14,16 +14,56 @@ the same path as before; calibrators are kept exactly.
 import copy
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier, MultiOutputRegressor
 
-from .._sklearn_compat import ConstantPredictor
+from .._sklearn_compat import CalibratedClassifier, ConstantPredictor, HasMethods, StrOptions
 from .._tables import ModelRewrite
 
-__all__ = ["MODEL_REWRITES"]
+__all__ = ["MODEL_REWRITES", "CalibratedFold"]
+
+
+class CalibratedFold(CalibratedClassifier, BaseEstimator):
+    """One fold of a compressed ``CalibratedClassifierCV``: a model and its calibrators.
+
+    scikit-learn's private fold class, with its predictions unchanged, made a
+    plain estimator (parameters, fitted ``classes_``) so that ``save()`` can
+    write it.
+
+    Parameters
+    ----------
+    estimator : classifier
+        The fold's fitted (compressed) model.
+    calibrators : list of fitted regressors
+        One calibrator per class (one for a binary model), as scikit-learn
+        fitted them.
+    method : {"sigmoid", "isotonic", "temperature"}, default="sigmoid"
+        The calibration method.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The classes of the calibrated classifier.
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["predict"])],
+        "calibrators": [list],
+        "method": [StrOptions({"sigmoid", "isotonic", "temperature"})],
+    }
+
+    def __init__(self, estimator, calibrators, *, method="sigmoid"):
+        self.estimator = estimator
+        self.calibrators = calibrators
+        self.method = method
+
+    @property
+    def classes(self):
+        # What scikit-learn's fold class reads; a fitted attribute here.
+        return self.classes_
 
 
 def _shared_zero_features(rewrites):
@@ -72,8 +112,9 @@ def _rewrite_calibrated(model, column_scale, context):
         new = _with_input_columns(model, columns)
         new.calibrated_classifiers_ = []
         for fold, rewrite in zip(folds, rewrites, strict=True):
-            new_fold = copy.copy(fold)
-            new_fold.estimator = rewrite.take_features(columns)
+            new_fold = CalibratedFold(rewrite.take_features(columns), list(fold.calibrators),
+                                      method=fold.method)
+            new_fold.classes_ = np.asarray(fold.classes)
             new.calibrated_classifiers_.append(new_fold)
         if isinstance(model.estimator, FrozenEstimator):
             # Cloning a frozen model returns it, float weights and all.

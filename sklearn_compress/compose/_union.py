@@ -14,18 +14,13 @@ columns. The model's weights then follow each branch's kept columns.
 import copy
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion
 
 __all__ = ["VECTORIZER_REWRITES"]
 
 _DROP = "drop"
-
-
-def _template(step):
-    """An unfitted copy of a new branch for the union's parameters."""
-    return clone(step) if isinstance(step, BaseEstimator) else step
 
 
 def _rewrite_branches(branches, keep, context):
@@ -92,13 +87,13 @@ def _rewrite_column_transformer(transformer, keep, context):
     new.transformers_ = [(name, new_steps.get(name, step), columns_of)
                          for name, step, columns_of in transformer.transformers_]
     fitted = {name: (step, columns_of) for name, step, columns_of in new.transformers_}
-    new.transformers = [(name, _template(fitted[name][0]), fitted[name][1])
-                        for name, _, _ in transformer.transformers]
+    # The parameters hold the compressed branches too (a clone of the
+    # compressed pipeline refits them): nothing of the float model stays.
+    new.transformers = [(name, *fitted[name]) for name, _, _ in transformer.transformers]
     new._columns = [fitted[name][1] for name, _, _ in transformer.transformers]
-    if "remainder" in fitted and isinstance(transformer.remainder, BaseEstimator):
-        new.remainder = _template(fitted["remainder"][0])
-    if transformer._remainder[2]:
-        new._remainder = ("remainder", *fitted["remainder"])
+    if isinstance(transformer.remainder, BaseEstimator):
+        new.remainder = fitted["remainder"][0]
+    new._remainder = ("remainder", new.remainder, transformer._remainder[2])
     new.output_indices_ = _new_output_indices(transformer, widths)
     return new, columns
 

@@ -187,7 +187,7 @@ def test_calibrated_classifier_keeps_its_calibrators():
     for fold, original in zip(folds, pipe[-1].calibrated_classifiers_, strict=True):
         assert isinstance(fold.estimator, QuantizedLinearModel)
         assert fold.estimator.n_features_in_ == small[0].n_features_out_
-        assert fold.calibrators is original.calibrators  # kept exactly
+        assert fold.calibrators == original.calibrators  # the same fitted objects
     _assert_same_predictions(pipe, small)
     np.testing.assert_allclose(small.predict_proba(X_TEST), pipe.predict_proba(X_TEST),
                                atol=0.02)
