@@ -71,15 +71,24 @@ class CompressContext:
 
     def __init__(self, options):
         self.options = options
+        self.path = []  # names of the parts being rewritten, for messages
 
     def __getattr__(self, name):
-        if name == "options":  # not set yet (copy, unpickling)
+        if name in ("options", "path"):  # not set yet (copy, unpickling)
             raise AttributeError(name)
         return getattr(self.options, name)
 
     def rewrite_model(self, where, model, column_scale=None):
         """The :class:`ModelRewrite` of a (sub-)model, found in ``MODEL_REWRITES``."""
-        return _as_model_rewrite(_rewrite_model(where, model, column_scale, self))
+        return _as_model_rewrite(self.rewrite_model_as_is(where, model, column_scale))
+
+    def rewrite_model_as_is(self, where, model, column_scale=None):
+        """The result of the model's ``MODEL_REWRITES`` entry, as it returned it."""
+        self.path.append(where)
+        try:
+            return _rewrite_model(".".join(self.path), model, column_scale, self)
+        finally:
+            self.path.pop()
 
     def rewrite_branch(self, where, step, keep):
         """(new step, columns) for one branch of a union, ``keep`` over its output columns.
@@ -354,7 +363,7 @@ def _compress_pipeline(pipeline, context):
 
 def _compress_bare_model(model, context):
     _check_fitted("model", model)
-    result = _rewrite_model("model", model, None, context)
+    result = context.rewrite_model_as_is("model", model)
     if not isinstance(result, ModelRewrite):
         return result  # already the compressed model
     return result.take_features(np.arange(model.n_features_in_))

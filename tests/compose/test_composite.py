@@ -304,7 +304,7 @@ def test_unsupported_model_inside_an_ensemble_is_named():
 
     pipe = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(DecisionTreeClassifier()))
     pipe.fit(X_TRAIN, Y_TRAIN)
-    with pytest.raises(TypeError, match=r"final step 'estimators_\[0\]': "
+    with pytest.raises(TypeError, match=r"final step 'onevsrestclassifier.estimators_\[0\]': "
                                         r"DecisionTreeClassifier is not supported"):
         compress(pipe)
 
