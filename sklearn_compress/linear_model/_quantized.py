@@ -22,7 +22,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn_compat import HasMethods, Interval, fit_context, label_binarizer_target_type
-from .._tables import N_FEATURES_IN, Array, Codec
+from .._tables import N_FEATURES_IN, TEMPLATE, Array, Codec
 
 __all__ = ["QuantizedLinearModel"]
 
@@ -915,6 +915,7 @@ FILE_CODECS = (
         strings={"layout_": ("dense", "sparse"),
                  "link_": (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC,
                            LINK_MODIFIED_HUBER)},
+        param_children={"estimator": TEMPLATE},
         has_classes=True, restore=_restore_index, check=_check_fitted_arrays),
     # The supported models only as the unfitted template a QuantizedLinearModel
     # keeps: no weights.
