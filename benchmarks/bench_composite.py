@@ -91,14 +91,17 @@ def _grid_search_lr(data):
     return search, data["texts"], data["labels"]
 
 
-# name -> (dataset, target kind, builder)
+# name -> (dataset, target kind, builder, compress() options). One scale per
+# class where 151 classes share one multi-output model: with one scale for all,
+# agreement is 99.45% (union) and 99.35% (hashing).
+PER_CLASS = {"per_class": True}
 PIPELINES = {
-    "union(word|char_wb)+LinearSVC": ("clinc150", "default", _word_char_union_svc),
-    "tfidf+Calibrated(LinearSVC cv=3)": ("clinc150", "default", _calibrated_svc),
-    "tfidf+OneVsRest(LR) multilabel": ("clinc150", "default", _one_vs_rest_multilabel),
-    "Hashing(2**18)+tfidf+SGD": ("clinc150", "hashing", _hashing_sgd),
-    "ColumnTransformer(tfidf|scaler)+LR": ("snips", "snips", _column_transformer_lr),
-    "GridSearchCV(tfidf+LR)": ("snips", "snips", _grid_search_lr),
+    "union(word|char_wb)+LinearSVC": ("clinc150", "default", _word_char_union_svc, PER_CLASS),
+    "tfidf+Calibrated(LinearSVC cv=3)": ("clinc150", "default", _calibrated_svc, {}),
+    "tfidf+OneVsRest(LR) multilabel": ("clinc150", "default", _one_vs_rest_multilabel, {}),
+    "Hashing(2**18)+tfidf+SGD": ("clinc150", "hashing", _hashing_sgd, PER_CLASS),
+    "ColumnTransformer(tfidf|scaler)+LR": ("snips", "snips", _column_transformer_lr, {}),
+    "GridSearchCV(tfidf+LR)": ("snips", "snips", _grid_search_lr, {}),
 }
 
 
@@ -149,13 +152,13 @@ def _accuracy(predicted, truth):
 
 
 def measure(name, dataset, scratch):
-    _, _, build = PIPELINES[name]
+    _, _, build, options = PIPELINES[name]
     model, X, y = build(dataset["train"])
     start = time.perf_counter()
     model.fit(X, y)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    small = compress(model)
+    small = compress(model, **options)
     compress_seconds = time.perf_counter() - start
     X_test = dataset["test"]["frame" if X is dataset["train"]["frame"] else "texts"]
     y_test = dataset["test"]["multilabel" if y is dataset["train"]["multilabel"] else "labels"]
@@ -198,8 +201,10 @@ def report(rows):
               "accuracy", "agreement", "load() same", "target")]
     for row in rows:
         safe = f"{row['safe_bytes']:,}" if row["safe_bytes"] else "-"
+        options = "".join(f", {k}={v}" for k, v in PIPELINES[row["name"]][3].items())
         table.append((
-            row["name"], f"{row['original_bytes']:,}", f"{row['compressed_joblib_bytes']:,}",
+            row["name"] + options, f"{row['original_bytes']:,}",
+            f"{row['compressed_joblib_bytes']:,}",
             safe, f"{row['ratio']:.1f}x",
             f"{100 * row['accuracy_original']:.2f}% -> {100 * row['accuracy_compressed']:.2f}%",
             f"{100 * row['agreement']:.2f}%", str(row["round_trip"]), _verdict(row),

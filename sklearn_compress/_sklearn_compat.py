@@ -7,7 +7,7 @@ The package supports scikit-learn >= 1.6.
 
 import scipy.sparse as sp
 from sklearn.base import _fit_context
-from sklearn.calibration import _CalibratedClassifier
+from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._search_successive_halving import BaseSuccessiveHalving
 from sklearn.multiclass import _ConstantPredictor
@@ -30,11 +30,13 @@ __all__ = [
     "ConstantPredictor",
     "HasMethods",
     "Interval",
+    "SigmoidCalibration",
     "StrOptions",
     "align_api_if_sparse",
     "fit_context",
     "label_binarizer_target_type",
     "mark_stop_words_validated",
+    "rebuild_isotonic_function",
     "validate_parameter_constraints",
     "warn_for_unused_params",
 ]
@@ -43,6 +45,12 @@ fit_context = _fit_context
 # The fitted parts of CalibratedClassifierCV and OneVsRestClassifier.
 CalibratedClassifier = _CalibratedClassifier
 ConstantPredictor = _ConstantPredictor
+SigmoidCalibration = _SigmoidCalibration
+
+
+def rebuild_isotonic_function(isotonic):
+    """Rebuild a fitted IsotonicRegression's interpolation function from its thresholds."""
+    isotonic._build_f(isotonic.X_thresholds_, isotonic.y_thresholds_)
 align_api_if_sparse = _align_api_if_sparse
 
 

@@ -430,13 +430,19 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
 
     Parameters
     ----------
-    model : Pipeline or linear estimator
-        A fitted ``Pipeline`` made of an optional vectorizer (``DictVectorizer``,
-        ``CountVectorizer`` or ``TfidfVectorizer``), any number of supported
-        middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
+    model : Pipeline, estimator or fitted search
+        A fitted ``Pipeline`` made of an optional first step (``DictVectorizer``,
+        ``CountVectorizer``, ``TfidfVectorizer``; ``HashingVectorizer`` and
+        ``FeatureHasher``, kept as they are; a ``FeatureUnion`` or
+        ``ColumnTransformer`` whose branches are any of these, pipelines
+        starting with them, or numeric steps kept as they are), any number
+        of supported middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
         ``StandardScaler(with_mean=False)``, feature selectors,
-        ``Normalizer``) and a final linear model; or a bare fitted linear
-        model. It is left untouched.
+        ``Normalizer``) and a final linear model, or a ``OneVsRestClassifier``,
+        ``OneVsOneClassifier``, ``MultiOutputClassifier``/``Regressor`` or
+        ``CalibratedClassifierCV`` of linear models; or such a bare fitted
+        model; or a fitted ``GridSearchCV``/``RandomizedSearchCV``/halving
+        search, whose ``best_estimator_`` is compressed. It is left untouched.
     bits : int, default=8
         Bits per weight code, in [2, 8].
     per_class : bool, default=False
@@ -464,6 +470,9 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     TypeError
         For an unfitted model, or a step that is not supported (the message
         names it and lists the supported ones).
+    ValueError
+        For a model that is already compressed, or a search fitted with
+        ``refit=False``.
 
     Examples
     --------

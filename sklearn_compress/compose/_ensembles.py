@@ -21,9 +21,9 @@ from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier, MultiOutputRegressor
 
 from .._sklearn_compat import CalibratedClassifier, ConstantPredictor, HasMethods, StrOptions
-from .._tables import ModelRewrite
+from .._tables import OBJECT, Codec, ModelRewrite, list_of
 
-__all__ = ["MODEL_REWRITES", "CalibratedFold"]
+__all__ = ["FILE_CODECS", "MODEL_REWRITES", "CalibratedFold"]
 
 
 class CalibratedFold(CalibratedClassifier, BaseEstimator):
@@ -131,8 +131,9 @@ def _rewrite_frozen(model, column_scale, context):
 
 
 def _keep_constant(model, column_scale, context):
-    # A one-vs-rest label seen always or never: it reads no column.
-    return ModelRewrite(None, lambda columns: model)
+    # A one-vs-rest label seen always or never: it reads no column, but checks
+    # the input's width.
+    return ModelRewrite(None, lambda columns: _with_input_columns(model, columns))
 
 
 # -- what this module contributes (collected by compose/_compress.py)
@@ -146,3 +147,18 @@ MODEL_REWRITES = {
     FrozenEstimator: _rewrite_frozen,
     ConstantPredictor: _keep_constant,
 }
+
+
+def _check_fold(fold):
+    n_classes = len(fold.classes_)
+    expected = 1 if n_classes == 2 else n_classes
+    if fold.method != "temperature" and len(fold.calibrators) != expected:
+        raise ValueError(f"{len(fold.calibrators)} calibrators for {n_classes} classes")
+
+
+# -- what this module contributes (collected by io/_persist.py)
+
+FILE_CODECS = (
+    Codec(CalibratedFold, param_children={"estimator": OBJECT, "calibrators": list_of(OBJECT)},
+          has_classes=True, check=_check_fold),
+)

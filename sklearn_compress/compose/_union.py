@@ -89,7 +89,8 @@ def _rewrite_column_transformer(transformer, keep, context):
     fitted = {name: (step, columns_of) for name, step, columns_of in new.transformers_}
     # The parameters hold the compressed branches too (a clone of the
     # compressed pipeline refits them): nothing of the float model stays.
-    new.transformers = [(name, *fitted[name]) for name, _, _ in transformer.transformers]
+    new.transformers = [(name, step if isinstance(step, str) else fitted[name][0],
+                         fitted[name][1]) for name, step, _ in transformer.transformers]
     new._columns = [fitted[name][1] for name, _, _ in transformer.transformers]
     if isinstance(transformer.remainder, BaseEstimator):
         new.remainder = fitted["remainder"][0]

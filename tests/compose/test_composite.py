@@ -162,12 +162,21 @@ def test_one_vs_rest_shares_one_vocabulary(target):
                                atol=0.02)
 
 
+@pytest.mark.filterwarnings("ignore:Label 2 is present in all training examples")
 def test_one_vs_rest_keeps_constant_labels():
     y = np.column_stack([Y_MULTILABEL, np.ones(len(Y_TRAIN), dtype=int)])
     pipe = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LogisticRegression()))
     pipe.fit(X_TRAIN, y)
+    # L1 weights and no norm: the vocabulary shrinks, and the constant
+    # predictor follows the new width
+    pipe.set_params(tfidfvectorizer__norm=None,
+                    onevsrestclassifier__estimator=LinearSVC(penalty="l1", C=0.1))
+    pipe.fit(X_TRAIN, y)
     small = compress(pipe)
-    assert small[-1].estimators_[2] is pipe[-1].estimators_[2]
+    constant = small[-1].estimators_[2]
+    assert type(constant) is type(pipe[-1].estimators_[2])
+    assert constant.y_ == pipe[-1].estimators_[2].y_
+    assert constant.n_features_in_ == small[0].n_features_out_ < len(pipe[0].vocabulary_)
     _assert_same_predictions(pipe, small)
 
 
@@ -330,3 +339,79 @@ def test_report_and_command_line_on_a_search_and_a_union(tmp_path, capsys):
     capsys.readouterr()
     assert _cli.main(["compress", str(out), str(tmp_path / "again.joblib")]) == 2
     assert "already compressed" in capsys.readouterr().err
+
+
+def _column_transformer_pipeline():
+    transformer = ColumnTransformer(
+        [("text", TfidfVectorizer(), "text"),
+         ("numbers", StandardScaler(), lambda frame: ["n_words"]),
+         ("unused", "drop", ["constant"])], remainder="passthrough")
+    return make_pipeline(transformer, LogisticRegression())
+
+
+SAVED = {
+    "feature-union": (lambda: make_pipeline(_word_char_union(), LinearSVC()), "texts", "labels"),
+    "column-transformer": (_column_transformer_pipeline, "frame", "labels"),
+    "column-transformer-passthrough": (lambda: make_pipeline(ColumnTransformer(
+        [("text", TfidfVectorizer(), "text"), ("n", "passthrough", ["n_words"])],
+        sparse_threshold=0.0), LogisticRegression()), "frame", "labels"),
+    "one-vs-rest": (lambda: make_pipeline(
+        TfidfVectorizer(), OneVsRestClassifier(LogisticRegression())), "texts", "labels"),
+    "one-vs-rest-multilabel": (lambda: make_pipeline(
+        TfidfVectorizer(norm=None), OneVsRestClassifier(LinearSVC())), "texts", "constant"),
+    "multi-output": (lambda: make_pipeline(
+        TfidfVectorizer(), MultiOutputClassifier(LogisticRegression())), "texts", "multilabel"),
+    "calibrated-sigmoid": (lambda: make_pipeline(
+        TfidfVectorizer(), CalibratedClassifierCV(LinearSVC(), cv=3)), "texts", "labels"),
+    "calibrated-isotonic": (lambda: make_pipeline(TfidfVectorizer(), CalibratedClassifierCV(
+        LogisticRegression(), cv=2, method="isotonic")), "texts", "labels"),
+    "hashing": (lambda: make_pipeline(HashingVectorizer(n_features=2**12), TfidfTransformer(),
+                                      SGDClassifier(random_state=0)), "texts", "labels"),
+    "feature-hasher": (lambda: make_pipeline(
+        FeatureHasher(n_features=2**10, input_type="string"), LogisticRegression()),
+        "tokens", "labels"),
+}
+
+
+def _inputs(kind, texts):
+    return {"texts": texts, "frame": _frame(texts) if kind == "frame" else None,
+            "tokens": [text.split() for text in texts]}[kind]
+
+
+def _targets(kind):
+    # "constant": a multilabel target with a label every text has
+    return {"labels": Y_TRAIN, "multilabel": Y_MULTILABEL,
+            "constant": np.column_stack([Y_MULTILABEL, np.ones(len(Y_TRAIN), dtype=int)])}[kind]
+
+
+@pytest.mark.parametrize("name", sorted(SAVED))
+def test_composites_round_trip_through_save_and_load(name, tmp_path):
+    import warnings
+
+    from sklearn_compress import load, save
+
+    make_model, input_kind, target_kind = SAVED[name]
+    model = make_model().fit(_inputs(input_kind, X_TRAIN), _targets(target_kind))
+    small = compress(model, fingerprint_bits=16)
+    save(small, tmp_path / "model.skc")
+    X_test = _inputs(input_kind, X_TEST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. feature names lost on the way
+        loaded = load(tmp_path / "model.skc")
+        np.testing.assert_array_equal(np.asarray(loaded.predict(X_test)),
+                                      np.asarray(small.predict(X_test)))
+    if hasattr(small, "predict_proba") and target_kind == "labels":
+        np.testing.assert_array_equal(loaded.predict_proba(X_test), small.predict_proba(X_test))
+    same = np.asarray(model.predict(X_test)) == np.asarray(small.predict(X_test))
+    assert np.mean(same.all(axis=1) if same.ndim > 1 else same) >= 0.99
+
+
+def test_frozen_calibrated_model_cannot_be_saved(tmp_path):
+    from sklearn_compress import save
+
+    X = TfidfVectorizer().fit(X_TRAIN)
+    svc = LinearSVC().fit(X.transform(X_TRAIN), Y_TRAIN)
+    calibrated = CalibratedClassifierCV(FrozenEstimator(svc)).fit(X.transform(X_TRAIN), Y_TRAIN)
+    small = compress(Pipeline([("tfidf", X), ("model", calibrated)]))
+    with pytest.raises(ValueError, match=r"FrozenEstimator cannot be saved in the safe format"):
+        save(small, tmp_path / "model.skc")
