@@ -5,6 +5,8 @@ own classes cannot, so their entries live here, as skops keeps its
 ``_sklearn.py`` dispatch tables.
 """
 
+import math
+
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
@@ -95,7 +97,26 @@ def _union_or_hasher_width(step, width):
                if branch is not None and branch != "drop")
 
 
+# Workers a union may ask for at transform time (None: one).
+_MAX_JOBS = 64
+
+
+def _check_union_params(union, names):
+    n_jobs = union.n_jobs
+    if n_jobs is not None and not (type(n_jobs) is int and 0 < abs(n_jobs) <= _MAX_JOBS):
+        raise ValueError(f"n_jobs={n_jobs!r:.40} is not None or an integer within "
+                         f"+-{_MAX_JOBS} (without 0)")
+    weights = union.transformer_weights
+    if weights is None:
+        return
+    if not isinstance(weights, dict) or not set(weights) <= set(names) or not all(
+            type(w) in (int, float) and math.isfinite(w) for w in weights.values()):
+        raise ValueError("transformer_weights must map branch names to finite numbers")
+
+
 def _check_feature_union(union):
+    names = [name for name, _ in union.transformer_list]
+    _check_union_params(union, names)
     for name, branch in union.transformer_list:
         if branch == "passthrough":
             raise ValueError(f"branch {name!r}: a passthrough branch of a FeatureUnion cannot "
@@ -155,6 +176,7 @@ def _restore_column_transformer(transformer):
 
 
 def _check_column_transformer(transformer):
+    _check_union_params(transformer, [name for name, _, _ in transformer.transformers])
     n_columns = transformer.n_features_in_
     for name, indices in transformer._transformer_to_input_indices.items():
         if not (isinstance(indices, list) and all(type(i) is int and 0 <= i < n_columns
@@ -175,6 +197,14 @@ def _check_content_input(vectorizer):
     if vectorizer.input != "content":
         raise ValueError(f"input={vectorizer.input!r}: a model file may only read its "
                          "input as content")
+
+
+def _check_one_vs_rest(model):
+    n_classes = len(model.classes_)
+    expected = 1 if n_classes == 2 and model.label_binarizer_.y_type_ == "binary" else n_classes
+    if len(model.estimators_) != expected:
+        raise ValueError(f"{len(model.estimators_)} estimators for {n_classes} classes")
+    _check_estimator_widths(model)
 
 
 def _check_estimator_widths(model):
@@ -227,7 +257,7 @@ _ENSEMBLE_CODECS = (
     Codec(FeatureHasher),
     Codec(OneVsRestClassifier, param_children={"estimator": TEMPLATE}, numbers=N_FEATURES_IN,
           children={"estimators_": list_of(OBJECT), "label_binarizer_": OBJECT},
-          has_classes=True, check=_check_estimator_widths),
+          has_classes=True, check=_check_one_vs_rest),
     Codec(OneVsOneClassifier, param_children={"estimator": TEMPLATE}, numbers=N_FEATURES_IN,
           children={"estimators_": list_of(OBJECT)}, has_classes=True,
           restore=_restore_one_vs_one, check=_check_estimator_widths),

@@ -1,6 +1,7 @@
 """compress() of composite models: unions, ensembles, searches, hashing pipelines."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -385,6 +386,7 @@ def _targets(kind):
 
 
 @pytest.mark.parametrize("name", sorted(SAVED))
+@pytest.mark.filterwarnings("ignore:Label 2 is present in all training examples")
 def test_composites_round_trip_through_save_and_load(name, tmp_path):
     import warnings
 
@@ -415,3 +417,46 @@ def test_frozen_calibrated_model_cannot_be_saved(tmp_path):
     small = compress(Pipeline([("tfidf", X), ("model", calibrated)]))
     with pytest.raises(ValueError, match=r"FrozenEstimator cannot be saved in the safe format"):
         save(small, tmp_path / "model.skc")
+
+
+def _saved_pipeline(tmp_path, model, X, y):
+    from sklearn_compress import save
+
+    path = tmp_path / "model.skc"
+    save(compress(model.fit(X, y)), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "edit", "message"),
+    [
+        ("column-transformer", lambda step: step["params"].update({"n_jobs": 10**9}),
+         "n_jobs=1000000000 is not None or an integer"),
+        ("column-transformer",
+         lambda step: step["fitted"]["_transformer_to_input_indices"].update({"text": [99]}),
+         "the input columns of 'text' are not indices below 3"),
+        ("feature-union",
+         lambda step: step["params"].update({"transformer_weights": {"dict": {"x": 2.0}}}),
+         "transformer_weights must map branch names to finite numbers"),
+        ("hashing", lambda step: step["params"].update({"input": "filename"}),
+         "input='filename': a model file may only read its input as content"),
+        ("hashing", lambda step: step["params"].update({"token_pattern": r"(\w+\s?)*$"}),
+         "is not one of the regular expressions a model file may carry"),
+        ("one-vs-rest", lambda step: step["fitted"]["estimators_"].pop(),
+         "3 estimators for 4 classes"),
+        ("calibrated-sigmoid",
+         lambda step: step["fitted"]["calibrated_classifiers_"][0]["nested"]["calibrators"].pop(),
+         "3 calibrators for 4 classes"),
+    ],
+)
+def test_crafted_composite_files_are_refused(kind, edit, message, tmp_path):
+    from sklearn_compress import load
+    from tests.io.test_persist import _edit_structure
+
+    make_model, input_kind, target_kind = SAVED[kind]
+    path = _saved_pipeline(tmp_path, make_model(), _inputs(input_kind, X_TRAIN),
+                           _targets(target_kind))
+    step = 0 if kind in ("column-transformer", "feature-union", "hashing") else -1
+    _edit_structure(path, lambda tree: edit(tree["nested"]["steps"][step][1]))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load(path)
