@@ -19,17 +19,18 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .._tables import PASSTHROUGH, StepRewrite
+from .._tables import PASSTHROUGH, ModelRewrite, StepRewrite
 from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
-from . import _column_steps
+from . import _column_steps, _ensembles, _hashing, _search, _union
 
 __all__ = ["compress"]
 
 # The modules whose tables compress() collects; a new estimator module is
 # added here and nowhere else.
-_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _column_steps, _quantized, _crf)
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _column_steps, _quantized, _hashing, _union,
+                 _ensembles, _search, _crf)
 
 
 def _collect(table):
@@ -39,12 +40,15 @@ def _collect(table):
     return merged
 
 
-# vectorizer type -> rewrite(step, keep, options) -> (new step, columns)
+# first step type (vectorizer, hasher, union) -> rewrite(step, keep, context) -> (new step, columns)
 VECTORIZER_REWRITES = _collect("VECTORIZER_REWRITES")
 # middle step type -> rewrite(step, features) -> StepRewrite
 STEP_REWRITES = _collect("STEP_REWRITES")
-# final model type -> rewrite(model, column_scale, options) -> compressed model
+# final model type -> rewrite(model, column_scale, context) -> ModelRewrite (or a model
+# with zero_features_ and take_features)
 MODEL_REWRITES = _collect("MODEL_REWRITES")
+# wrapper type (a fitted search) -> unwrap(wrapper) -> the fitted estimator to compress
+WRAPPER_REWRITES = _collect("WRAPPER_REWRITES")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,74 @@ class CompressOptions:
     random_state: int
 
 
+class CompressContext:
+    """What a rewrite receives: the options, and the driver's dispatch for nested parts.
+
+    The options are its attributes (``context.bits``...), so that a rewrite
+    written for the options alone keeps working. A composite's rewrite hands
+    each part back to the driver: :meth:`rewrite_model` for a sub-model (a
+    fold model, a one-vs-rest estimator), :meth:`rewrite_branch` for a branch
+    of a union; the tables decide how each part is compressed.
+    """
+
+    def __init__(self, options):
+        self.options = options
+        self.path = []  # names of the parts being rewritten, for messages
+
+    def __getattr__(self, name):
+        if name in ("options", "path"):  # not set yet (copy, unpickling)
+            raise AttributeError(name)
+        return getattr(self.options, name)
+
+    def rewrite_model(self, where, model, column_scale=None):
+        """The :class:`ModelRewrite` of a (sub-)model, found in ``MODEL_REWRITES``."""
+        return _as_model_rewrite(self.rewrite_model_as_is(where, model, column_scale))
+
+    def rewrite_model_as_is(self, where, model, column_scale=None):
+        """The result of the model's ``MODEL_REWRITES`` entry, as it returned it."""
+        self.path.append(where)
+        try:
+            return _rewrite_model(".".join(self.path), model, column_scale, self)
+        finally:
+            self.path.pop()
+
+    def rewrite_branch(self, where, step, keep):
+        """(new step, columns) for one branch of a union, ``keep`` over its output columns.
+
+        A vectorizer (or nested union) goes through its ``VECTORIZER_REWRITES``
+        entry; a pipeline that starts with one is rewritten step by step; any
+        other branch (numeric scalers, "passthrough", hashers of no
+        vocabulary) is kept exactly, all its columns with it.
+        """
+        if isinstance(step, Pipeline):
+            vectorizer = step.steps[0][1] if step.steps else None
+            if vectorizer is not None and _find_handler(VECTORIZER_REWRITES, vectorizer):
+                return _rewrite_transformer_pipeline(where, step, keep, self)
+        elif step not in (None, PASSTHROUGH):
+            handler = _find_handler(VECTORIZER_REWRITES, step)
+            if handler is not None:
+                return handler(step, keep, self)
+        return step, np.arange(len(keep))
+
+    @staticmethod
+    def output_width(step):
+        """Number of output columns of a fitted transformer (or pipeline of them)."""
+        return output_width(step)
+
+
+def output_width(step):
+    """Number of output columns of a fitted transformer (or pipeline of them)."""
+    if isinstance(step, Pipeline):
+        for _, inner in reversed(step.steps):
+            if inner not in (None, PASSTHROUGH):
+                return output_width(inner)
+        raise TypeError("cannot tell the output width of a pipeline of passthrough steps")
+    for name in ("n_features_out_", "n_features"):  # compressed vectorizers; hashers
+        if isinstance(getattr(step, name, None), int):
+            return getattr(step, name)
+    return len(step.get_feature_names_out())
+
+
 def _find_handler(registry, step):
     for step_type in type(step).__mro__:
         if step_type in registry:
@@ -63,13 +135,31 @@ def _find_handler(registry, step):
     return None
 
 
-def _names(registry):
-    return ", ".join(sorted(t.__name__ for t in registry))
+def _public_subclasses(cls):
+    """``cls`` and its public scikit-learn subclasses (TfidfVectorizer for CountVectorizer)."""
+    # Private classes, mixins and abstract bases are no answer to "what can I use".
+    hidden = cls.__name__.startswith(("_", "Base")) or cls.__name__.endswith("Mixin")
+    names = set() if hidden else {cls.__name__}
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("sklearn."):
+            names |= _public_subclasses(sub)
+    return names
 
 
-def _supported_names():
-    return (f"{_names({**VECTORIZER_REWRITES, **STEP_REWRITES})} and a final model "
-            f"({_names(MODEL_REWRITES)})")
+def _names(registry, subclasses=True):
+    names = set()
+    for cls in registry:
+        names |= _public_subclasses(cls) if subclasses else (
+            set() if cls.__name__.startswith("_") else {cls.__name__})
+    return ", ".join(sorted(names))
+
+
+def supported_names():
+    """The supported steps and models, as compress()'s messages list them."""
+    return (f"first steps: {_names(VECTORIZER_REWRITES)}; middle steps: "
+            f"{_names(STEP_REWRITES)}; final models (exact classes): "
+            f"{_names(MODEL_REWRITES, subclasses=False)}; wrappers: "
+            f"{_names(WRAPPER_REWRITES)}")
 
 
 # -- the driver --------------------------------------------------------------------
@@ -97,23 +187,33 @@ def _split_pipeline(pipeline):
         vectorizer = steps[0]
         steps = steps[1:]
     middle = steps[:-1]
+    _check_middle_steps(middle)
+    return vectorizer, middle, (model_name, model)
+
+
+def _check_middle_steps(middle, where=""):
     for name, step in middle:
         if step in (None, PASSTHROUGH):
             continue
         if _find_handler(STEP_REWRITES, step) is None:
             raise TypeError(
-                f"step {name!r} ({type(step).__name__}) is not supported by compress(); "
-                f"supported steps: {_supported_names()}"
+                f"step {where}{name!r} ({type(step).__name__}) is not supported by "
+                f"compress(); supported steps: {supported_names()}. Fit the "
+                "pipeline without it, or compress only the final model "
+                "(compress(pipeline[-1]))"
             )
-    return vectorizer, middle, (model_name, model)
 
 
 def _input_width(vectorizer, middle, model):
-    if vectorizer is not None:
-        return len(vectorizer[1].get_feature_names_out())
+    """Width of the first middle step's (or the model's) input."""
     for _, step in [*middle, ("model", model)]:
+        if step in (None, PASSTHROUGH):
+            continue
         if hasattr(step, "n_features_in_"):
             return step.n_features_in_
+        break
+    if vectorizer is not None:
+        return output_width(vectorizer[1])
     raise TypeError("cannot tell the number of input features of this pipeline")
 
 
@@ -167,18 +267,67 @@ def _seen_by_row_wise_steps(spaces, rewrites):
     return np.zeros(0, dtype=np.int64)
 
 
-def _rewrite_model(model_name, model, column_scale, options):
-    """The final model's rewrite; the result has ``zero_features_`` and ``take_features``."""
+def _rewrite_model(model_name, model, column_scale, context):
+    """The final model's rewrite (a ModelRewrite, or a model with ``take_features``)."""
     handler = MODEL_REWRITES.get(type(model))  # exact classes: a subclass may differ
     if handler is None:
         raise TypeError(
             f"final step {model_name!r}: {type(model).__name__} is not supported by "
-            f"compress(); supported final models (exact classes): {_names(MODEL_REWRITES)}"
+            f"compress(); supported final models (exact classes): "
+            f"{_names(MODEL_REWRITES, subclasses=False)}. Fit one of those, or keep this "
+            "model uncompressed (joblib)"
         )
-    return handler(model, column_scale, options)
+    return handler(model, column_scale, context)
 
 
-def _compress_pipeline(pipeline, options):
+def _as_model_rewrite(result):
+    if isinstance(result, ModelRewrite):
+        return result
+    return ModelRewrite(result.zero_features_, result.take_features)
+
+
+def _zero_features(rewrite, n_columns):
+    if rewrite.zero_features is None:
+        return np.ones(n_columns, dtype=bool)
+    return rewrite.zero_features
+
+
+def _rewrite_transformer_pipeline(where, pipeline, keep, context):
+    """A pipeline without a model (a union's branch): vectorizer, then middle steps.
+
+    ``keep`` is over the pipeline's output columns. Scalers stay steps here
+    (the weights are quantized in the scaled space); selectors are folded
+    into the vocabulary. Returns (new pipeline, output column of each new column).
+    """
+    (vectorizer_name, vectorizer), middle = pipeline.steps[0], pipeline.steps[1:]
+    for name, step in pipeline.steps:
+        if step not in (None, PASSTHROUGH):
+            _check_fitted(f"{where}.{name}", step)
+    _check_middle_steps(middle, where=f"{where}.")
+    n_columns = output_width(vectorizer)
+    spaces, origin = _feature_spaces(middle, n_columns)
+    probe = _rewrite_middle(middle, spaces, n_columns, origin)
+    vectorizer_keep = np.zeros(n_columns, dtype=bool)
+    vectorizer_keep[origin[keep]] = True
+    vectorizer_keep[_seen_by_row_wise_steps(spaces, probe)] = True
+    new_vectorizer, columns = context.rewrite_branch(f"{where}.{vectorizer_name}", vectorizer,
+                                                     vectorizer_keep)
+    out_columns = _positions(origin, n_columns, columns)
+    if np.any(out_columns < 0):
+        raise TypeError(
+            f"branch {where!r}: a feature selector after a row-wise step (a norm) inside a "
+            "union branch is not supported by compress(); select features before the norm"
+        )
+    new_steps = [(vectorizer_name, new_vectorizer)]
+    for (name, _), rewrite in zip(middle, _rewrite_middle(middle, spaces, n_columns, columns),
+                                  strict=True):
+        new_steps.append((name, rewrite.step))
+    params = pipeline.get_params(deep=False)
+    params["steps"] = new_steps
+    return Pipeline(**params), out_columns
+
+
+def _compress_pipeline(pipeline, context):
     vectorizer, middle, (model_name, model) = _split_pipeline(pipeline)
     n_columns = _input_width(vectorizer, middle, model)
     spaces, model_origin = _feature_spaces(middle, n_columns)
@@ -190,15 +339,15 @@ def _compress_pipeline(pipeline, options):
     for rewrite, folded in zip(in_model_order, fold, strict=True):
         if folded:
             column_scale = rewrite.column_scale * (1.0 if column_scale is None else column_scale)
-    quantized = _rewrite_model(model_name, model, column_scale, options)
+    quantized = context.rewrite_model(model_name, model, column_scale)
 
     new_steps = []
     if vectorizer is not None:
         keep = np.zeros(n_columns, dtype=bool)
-        keep[model_origin[~quantized.zero_features_]] = True
+        keep[model_origin[~_zero_features(quantized, len(model_origin))]] = True
         keep[_seen_by_row_wise_steps(spaces, in_model_order)] = True
         handler = _find_handler(VECTORIZER_REWRITES, vectorizer[1])
-        new_vectorizer, columns = handler(vectorizer[1], keep, options)
+        new_vectorizer, columns = handler(vectorizer[1], keep, context)
         new_steps.append((vectorizer[0], new_vectorizer))
     else:
         columns = np.arange(n_columns)
@@ -213,18 +362,88 @@ def _compress_pipeline(pipeline, options):
     return Pipeline(**params)
 
 
+def _compress_bare_model(model, context):
+    _check_fitted("model", model)
+    result = context.rewrite_model_as_is("model", model)
+    if not isinstance(result, ModelRewrite):
+        return result  # already the compressed model
+    return result.take_features(np.arange(model.n_features_in_))
+
+
+def _unwrapped(model):
+    """The estimator a wrapper (a fitted search) holds, through every level."""
+    handler = _find_handler(WRAPPER_REWRITES, model)
+    while handler is not None:
+        model = handler(model)
+        handler = _find_handler(WRAPPER_REWRITES, model)
+    return model
+
+
+def _parts(model):
+    """``model`` and every estimator it holds (steps, branches, fitted sub-models)."""
+    stack, seen = [model], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not isinstance(item, BaseEstimator):
+            continue
+        seen.add(id(item))
+        yield item
+        values = list(item.get_params(deep=False).values())
+        values += [getattr(item, name, None) for name in
+                   ("estimators_", "transformers_", "calibrated_classifiers_", "estimator")]
+        while values:
+            value = values.pop()
+            if isinstance(value, (list, tuple)):
+                values.extend(value)
+            elif isinstance(value, BaseEstimator) or hasattr(value, "estimator"):
+                stack.append(value if isinstance(value, BaseEstimator) else value.estimator)
+
+
+def _refuse_compressed(model):
+    for part in _parts(model):
+        if type(part).__module__.startswith("sklearn_compress."):
+            raise ValueError(
+                f"this model is already compressed: it holds a {type(part).__name__}; "
+                "compress() takes the original fitted scikit-learn model"
+            )
+
+
+def _compress_any(model, options):
+    """compress()'s dispatch: wrappers, pipelines, bare vectorizers, bare models."""
+    context = CompressContext(options)
+    model = _unwrapped(model)
+    _refuse_compressed(model)
+    if isinstance(model, Pipeline):
+        if not model.steps:
+            raise TypeError("cannot compress an empty Pipeline")
+        return _compress_pipeline(model, context)
+    if isinstance(model, BaseEstimator) and _find_handler(VECTORIZER_REWRITES, model):
+        raise TypeError(
+            f"a bare {type(model).__name__} has no model to compress; compress the "
+            "Pipeline that uses it, or convert it with CompressedVectorizer."
+            "from_dict_vectorizer or CompressedTextVectorizer.from_text_vectorizer"
+        )
+    return _compress_bare_model(model, context)
+
+
 def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, random_state=0):
     """Compress a fitted pipeline: quantized weights, hashed vocabulary.
 
     Parameters
     ----------
-    model : Pipeline or linear estimator
-        A fitted ``Pipeline`` made of an optional vectorizer (``DictVectorizer``,
-        ``CountVectorizer`` or ``TfidfVectorizer``), any number of supported
-        middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
+    model : Pipeline, estimator or fitted search
+        A fitted ``Pipeline`` made of an optional first step (``DictVectorizer``,
+        ``CountVectorizer``, ``TfidfVectorizer``; ``HashingVectorizer`` and
+        ``FeatureHasher``, kept as they are; a ``FeatureUnion`` or
+        ``ColumnTransformer`` whose branches are any of these, pipelines
+        starting with them, or numeric steps kept as they are), any number
+        of supported middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
         ``StandardScaler(with_mean=False)``, feature selectors,
-        ``Normalizer``) and a final linear model; or a bare fitted linear
-        model. It is left untouched.
+        ``Normalizer``) and a final linear model, or a ``OneVsRestClassifier``,
+        ``OneVsOneClassifier``, ``MultiOutputClassifier``/``Regressor`` or
+        ``CalibratedClassifierCV`` of linear models; or such a bare fitted
+        model; or a fitted ``GridSearchCV``/``RandomizedSearchCV``/halving
+        search, whose ``best_estimator_`` is compressed. It is left untouched.
     bits : int, default=8
         Bits per weight code, in [2, 8].
     per_class : bool, default=False
@@ -252,6 +471,9 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     TypeError
         For an unfitted model, or a step that is not supported (the message
         names it and lists the supported ones).
+    ValueError
+        For a model that is already compressed, or a search fitted with
+        ``refit=False``.
 
     Examples
     --------
@@ -269,15 +491,4 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     ['play', 'stop']
     """
     options = CompressOptions(bits, per_class, fingerprint_bits, gamma, random_state)
-    if isinstance(model, Pipeline):
-        if not model.steps:
-            raise TypeError("cannot compress an empty Pipeline")
-        return _compress_pipeline(model, options)
-    if isinstance(model, BaseEstimator) and _find_handler(VECTORIZER_REWRITES, model):
-        raise TypeError(
-            f"a bare {type(model).__name__} has no model to compress; compress the "
-            "Pipeline that uses it, or convert it with CompressedVectorizer."
-            "from_dict_vectorizer or CompressedTextVectorizer.from_text_vectorizer"
-        )
-    _check_fitted("model", model)
-    return _rewrite_model("model", model, None, options)
+    return _compress_any(model, options)

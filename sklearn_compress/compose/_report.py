@@ -161,6 +161,8 @@ def size_breakdown(model):
 
 
 def _named_steps(model):
+    # A fitted search predicts with (and compresses to) its best estimator.
+    model = getattr(model, "best_estimator_", model)
     if isinstance(model, Pipeline):
         return list(model.steps)
     return [("model", model)]

@@ -228,7 +228,7 @@ def _model_node(tree):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda t: t.update({"class": "FunctionTransformer"}), "not in the allow-list"),
+        (lambda t: t.update({"class": "SimpleImputer"}), "not in the allow-list"),
         (lambda t: _steps(t)[0][1].update({"class": "os.system"}), "not in the allow-list"),
         (lambda t: _model_node(t)["params"].update({"bits": 99}), "invalid parameters"),
         (lambda t: _model_node(t)["params"].update({"bits": {"eval": "1"}}), "unreadable param"),
