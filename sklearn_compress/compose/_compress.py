@@ -10,7 +10,8 @@ declares in a table (``VECTORIZER_REWRITES``, ``STEP_REWRITES``,
 ``docs/architecture.md``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -19,10 +20,19 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from .._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from .._tables import PASSTHROUGH, StepRewrite
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from . import _column_steps
+from ._fidelity import (
+    Reference,
+    calibration_magnitude,
+    measure_fidelity,
+    search_smallest,
+    warn_if_low_agreement,
+    warn_unmeasured_risks,
+)
 
 __all__ = ["compress"]
 
@@ -53,6 +63,12 @@ class CompressOptions:
     fingerprint_bits: int
     gamma: float
     random_state: int
+    sparsity: str = "rounding"
+    # Largest |value| of each input column of the final model, measured on a
+    # calibration sample (None without one).
+    calibration_magnitude: np.ndarray | None = None
+    # The same after the folded scales, as the model rewrite quantizes for it.
+    input_magnitude: np.ndarray | None = None
 
 
 def _find_handler(registry, step):
@@ -166,6 +182,27 @@ def _seen_by_row_wise_steps(spaces, rewrites):
     return np.zeros(0, dtype=np.int64)
 
 
+def _folded_input_magnitude(rewrites, fold, measured):
+    """Largest magnitude of each input of the model once the folded scales are in its weights.
+
+    ``measured`` (at the model's own input, from a calibration sample) is
+    carried back through each folded scale; without it, the earliest folded
+    scaler states its input's magnitude (e.g. ``max_abs_``), and inputs of
+    other steps count as one-hot (None: one grid for all features).
+    """
+    declared = None
+    for rewrite, folded in zip(reversed(rewrites), reversed(fold), strict=True):
+        if folded:
+            declared = rewrite.input_magnitude
+            if measured is not None:
+                measured = measured / rewrite.column_scale
+    if measured is None:
+        return declared
+    # A feature absent from the sample keeps what the pipeline states.
+    fallback = np.ones_like(measured) if declared is None else declared
+    return np.where(measured > 0, measured, fallback)
+
+
 def _rewrite_model(model_name, model, column_scale, options):
     """The final model's rewrite; the result has ``zero_features_`` and ``take_features``."""
     handler = MODEL_REWRITES.get(type(model))  # exact classes: a subclass may differ
@@ -189,7 +226,9 @@ def _compress_pipeline(pipeline, options):
     for rewrite, folded in zip(in_model_order, fold, strict=True):
         if folded:
             column_scale = rewrite.column_scale * (1.0 if column_scale is None else column_scale)
-    quantized = _rewrite_model(model_name, model, column_scale, options)
+    magnitude = _folded_input_magnitude(in_model_order, fold, options.calibration_magnitude)
+    quantized = _rewrite_model(model_name, model, column_scale,
+                               replace(options, input_magnitude=magnitude))
 
     new_steps = []
     if vectorizer is not None:
@@ -212,8 +251,15 @@ def _compress_pipeline(pipeline, options):
     return Pipeline(**params)
 
 
-def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, random_state=0):
+def compress(model, X=None, *, min_agreement=None, bits=8, per_class=True, sparsity="global",
+             fingerprint_bits=16, gamma=1.0, random_state=0):
     """Compress a fitted pipeline: quantized weights, hashed vocabulary.
+
+    With a calibration sample ``X`` of the model's inputs, compress() also
+    quantizes each feature for the largest magnitude it takes in ``X`` and
+    checks the result against the original on ``X``: it warns below 99%
+    agreement, or, given ``min_agreement``, returns the smallest model
+    (bytes of the file :func:`save` writes) that reaches it.
 
     Parameters
     ----------
@@ -224,11 +270,31 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
         ``StandardScaler(with_mean=False)``, feature selectors,
         ``Normalizer``) and a final linear model; or a bare fitted linear
         model. It is left untouched.
+    X : inputs of ``model``, default=None
+        A calibration sample: what ``model.predict`` takes (feature dicts,
+        texts, ...). Each feature's weights are then quantized on a grid
+        fitted to the largest value it takes in ``X``, and the compressed
+        model is compared with ``model`` on ``X``. Without ``X``, compress()
+        warns when it sees a risk it cannot measure (a ``DictVectorizer``
+        mixing numeric-valued keys with one-hot strings).
+    min_agreement : float in (0, 1], default=None
+        An accuracy budget (requires ``X``): the least share of ``X`` on
+        which the compressed model must predict as ``model`` does (same
+        label, same label set for multilabel; for regressors a prediction
+        moving by at most 1% of the spread of ``model``'s predictions).
+        compress() then searches ``bits``, ``per_class``, ``sparsity`` and
+        ``fingerprint_bits`` (the given values are ignored) for the smallest
+        file meeting it.
     bits : int, default=8
         Bits per weight code, in [2, 8].
-    per_class : bool, default=False
+    per_class : bool, default=True
         One quantization scale per class instead of one for all weights.
-    fingerprint_bits : int, default=8
+    sparsity : {"global", "rounding"}, default="global"
+        Which weights are dropped: "global" drops those that one global scale
+        would round to zero, so that per-class scales cost no more bytes
+        than one scale; "rounding" those that round to zero on their class's
+        own grid (more weights kept).
+    fingerprint_bits : int, default=16
         Fingerprint bits per vocabulary slot: a feature never seen in training
         is ignored, as scikit-learn ignores it, except with probability
         ``2**-fingerprint_bits``.
@@ -251,6 +317,15 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     TypeError
         For an unfitted model, or a step that is not supported (the message
         names it and lists the supported ones).
+    ValueError
+        If no setting reaches ``min_agreement`` on ``X`` (the message names
+        the best agreement reached and its settings).
+
+    Warns
+    -----
+    UserWarning
+        With ``X`` and no ``min_agreement``, if the agreement on ``X`` is
+        below 99%; without ``X``, for risks only a sample could measure.
 
     Examples
     --------
@@ -267,11 +342,21 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
     >>> small.predict([{"play": 1}, {"stop": 1}]).tolist()
     ['play', 'stop']
     """
-    options = CompressOptions(bits, per_class, fingerprint_bits, gamma, random_state)
+    _check_budget(X, min_agreement, sparsity)
+    options = CompressOptions(bits, per_class, fingerprint_bits, gamma, random_state, sparsity)
+    _check_compressible(model)
+    if X is None:
+        warn_unmeasured_risks(model)
+        return _compress_model(model, options)
+    return _compress_calibrated(model, X, min_agreement, options)
+
+
+def _check_compressible(model):
     if isinstance(model, Pipeline):
         if not model.steps:
             raise TypeError("cannot compress an empty Pipeline")
-        return _compress_pipeline(model, options)
+        _split_pipeline(model)
+        return
     if isinstance(model, BaseEstimator) and _find_handler(VECTORIZER_REWRITES, model):
         raise TypeError(
             f"a bare {type(model).__name__} has no model to compress; compress the "
@@ -279,4 +364,59 @@ def compress(model, *, bits=8, per_class=False, fingerprint_bits=8, gamma=1.0, r
             "from_dict_vectorizer or CompressedTextVectorizer.from_text_vectorizer"
         )
     _check_fitted("model", model)
-    return _rewrite_model("model", model, None, options)
+
+
+def _compress_model(model, options):
+    if isinstance(model, Pipeline):
+        return _compress_pipeline(model, options)
+    return _rewrite_model("model", model, None,
+                          replace(options, input_magnitude=options.calibration_magnitude))
+
+
+# -- calibration sample and accuracy budget -------------------------------------------
+
+_BUDGET_CONSTRAINTS = {
+    "min_agreement": [Interval(Real, 0, 1, closed="right"), None],
+    "sparsity": [StrOptions({"global", "rounding"})],
+}
+# The settings the accuracy budget searches, each group from the largest file
+# to the smallest: (per_class, sparsity) x fingerprint bits, then bits 8..2.
+_SEARCHED_GRIDS = ((True, "global"), (True, "rounding"), (False, "rounding"))
+_SEARCHED_FINGERPRINT_BITS = (8, 16, 24)
+_SEARCHED_BITS = range(8, 1, -1)
+
+
+def _check_budget(X, min_agreement, sparsity):
+    validate_parameter_constraints(
+        _BUDGET_CONSTRAINTS, {"min_agreement": min_agreement, "sparsity": sparsity},
+        caller_name="compress")
+    if min_agreement is not None and X is None:
+        raise ValueError("min_agreement needs a calibration sample: compress(model, X, "
+                         "min_agreement=...) with X a sample of the model's inputs")
+
+
+def _compress_calibrated(model, X, min_agreement, options):
+    reference = Reference.of(model, X)
+    options = replace(options, calibration_magnitude=calibration_magnitude(model, X))
+    if min_agreement is None:
+        compressed = _compress_model(model, options)
+        warn_if_low_agreement(measure_fidelity(model, compressed, X, reference))
+        return compressed
+    compressed, _ = _budget_search(model, X, reference, min_agreement, options)
+    return compressed
+
+
+def _searched_settings():
+    return [[{"bits": bits, "per_class": per_class, "sparsity": sparsity,
+              "fingerprint_bits": fingerprint_bits} for bits in _SEARCHED_BITS]
+            for per_class, sparsity in _SEARCHED_GRIDS
+            for fingerprint_bits in _SEARCHED_FINGERPRINT_BITS]
+
+
+def _budget_search(model, X, reference, min_agreement, options, settings_groups=None):
+    """(smallest model meeting the budget, every trial) over ``settings_groups``."""
+    return search_smallest(
+        lambda settings: _compress_model(model, replace(options, **settings)),
+        _searched_settings() if settings_groups is None else settings_groups,
+        lambda compressed: measure_fidelity(model, compressed, X, reference).agreement,
+        min_agreement)
