@@ -17,7 +17,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import is_regressor
 from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
 
 __all__ = [
     "Fidelity",
@@ -26,6 +28,7 @@ __all__ = [
     "compression_settings",
     "file_bytes",
     "measure_fidelity",
+    "saved_file_bytes",
     "warn_unmeasured_risks",
 ]
 
@@ -164,8 +167,8 @@ def compression_settings(compressed):
     return settings
 
 
-def file_bytes(model):
-    """Bytes of the file ``save()`` writes for ``model`` (its pickle if it cannot)."""
+def saved_file_bytes(model):
+    """Bytes of the file ``save()`` writes for ``model``; None if it cannot be saved."""
     from ..io import save  # the persistence driver; imported late, only for sizes
 
     with tempfile.TemporaryDirectory() as directory:
@@ -173,8 +176,14 @@ def file_bytes(model):
         try:
             save(model, path)
         except ValueError:  # e.g. a custom tokenizer: the safe format holds no code
-            return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+            return None
         return os.path.getsize(path)
+
+
+def file_bytes(model):
+    """Bytes of the file ``save()`` writes for ``model`` (its pickle if it cannot)."""
+    saved = saved_file_bytes(model)
+    return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) if saved is None else saved
 
 
 def calibration_magnitude(model, X):
@@ -192,6 +201,13 @@ def _numeric_keys(vectorizer):
     return [name for name in vectorizer.feature_names_ if separator not in str(name)]
 
 
+def _states_magnitudes(step):
+    """Whether a step bounds or states the magnitude of each feature (a scaler, a row norm)."""
+    if isinstance(step, TfidfTransformer):
+        return step.norm is not None
+    return isinstance(step, (MaxAbsScaler, StandardScaler, Normalizer))
+
+
 def warn_unmeasured_risks(model):
     """Warn about what compress() cannot measure without a calibration sample.
 
@@ -199,10 +215,14 @@ def warn_unmeasured_risks(model):
     features: the numeric values' magnitudes are unknown, and a feature
     with large values has small weights that one grid may round to zero
     (measured: a count up to 2,000 beside one-hot words lost 6 points of
-    accuracy). Bag-of-words dicts (all keys numeric, small counts) do not warn.
+    accuracy). Bag-of-words dicts (all keys numeric, small counts) do not
+    warn, nor does a pipeline whose scaler or row norm states the magnitudes.
     """
-    for step in _steps(model):
+    steps = _steps(model)
+    for position, step in enumerate(steps):
         if type(step) is not DictVectorizer or not hasattr(step, "feature_names_"):
+            continue
+        if any(_states_magnitudes(later) for later in steps[position + 1:]):
             continue
         numeric = _numeric_keys(step)
         if numeric and len(numeric) < len(step.feature_names_):

@@ -7,7 +7,7 @@ rest by feature so that prediction only reads the rows of the features present
 in the input.
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
@@ -148,17 +148,20 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         ElasticNet(CV), SGDRegressor, PassiveAggressiveRegressor or LinearSVR.
         ``None`` means ``LogisticRegression()``.
     bits : int, default=8
-        Bits per code, from 2 (codes -1, 0, 1) to 8 (codes -127..127).
+        Bits per code, from 2 (codes -1, 0, 1) to 8 (codes -127..127), stored
+        as int8; 9 to 16 bits are stored as int16 (twice the code bytes, for
+        when 8 bits do not reach the fidelity needed).
     per_class : bool, default=False
         One scale per class (per output) instead of one for the whole weight
         matrix. Classes with small weights then keep more precision.
-    sparsity : {"rounding", "global"}, default="rounding"
+    sparsity : {"rounding", "global"} or float in (0, 1), default="rounding"
         Which weights are dropped. "rounding": those that round to zero on
-        their own class's grid. "global": those below half the largest step
-        of any class, i.e. those one global scale would drop, so that
-        ``per_class=True`` keeps the size of one scale while each class keeps
-        its own precision (the setting :func:`compress` uses). The same as
-        "rounding" when ``per_class=False``.
+        their own class's grid. "global": those one global scale of
+        ``min(bits, 8)`` bits would round to zero (below half its step), so
+        that ``per_class=True`` keeps the size of one scale while each class
+        keeps its own precision (the setting :func:`compress` uses). A float:
+        those below that fraction of the largest weight (1/254 is "global"
+        at 8 bits; smaller keeps more weights).
     prefit : bool, default=False
         If True, ``estimator`` is already fitted: :meth:`fit` quantizes it and
         ignores any data. It is never refitted.
@@ -170,7 +173,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         weights (of that output) are zero.
     layout_ : {"sparse", "dense"}
         Storage of the codes, whichever is smaller.
-    codes_ : ndarray of int8
+    codes_ : ndarray of int8 (int16 above 8 bits)
         Sparse layout: the non-zero codes, feature after feature, shape (nnz,).
         Dense layout: all codes, shape (n_features_in_, n_outputs).
     indptr_ : ndarray of int32 or int64, shape (n_features_in_ + 1,), or None
@@ -233,9 +236,9 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit"]), None],
-        "bits": [Interval(Integral, 2, 8, closed="both")],
+        "bits": [Interval(Integral, 2, 16, closed="both")],
         "per_class": ["boolean"],
-        "sparsity": [StrOptions({"rounding", "global"})],
+        "sparsity": [StrOptions({"rounding", "global"}), Interval(Real, 0, 1, closed="neither")],
         "prefit": ["boolean"],
     }
 
@@ -330,11 +333,15 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         # regressors fitted on a 1-D target (1-D coef_).
         self._ravel_output = self.link_ != LINK_IDENTITY or np.ndim(estimator.coef_) == 1
         self.intercept_ = _intercepts(estimator, n_outputs)
-        self.feature_exponents_ = _quantize.feature_exponents(input_magnitude)
-        column_scale = _quantize.combined_column_scale(column_scale, self.feature_exponents_)
         row_max = _quantize.row_max_abs(weights, column_scale, type(estimator).__name__)
+        self.feature_exponents_ = None
+        if input_magnitude is not None:
+            room = _quantize.headroom(weights, column_scale, row_max, self.per_class)
+            self.feature_exponents_ = _quantize.feature_exponents(input_magnitude, room)
+            column_scale = _quantize.combined_column_scale(column_scale, self.feature_exponents_)
+            row_max = _quantize.row_max_abs(weights, column_scale, type(estimator).__name__)
         scale = _quantize.scales(row_max, self.bits, self.per_class)
-        threshold = _quantize.zero_below(scale, self.sparsity)
+        threshold = _quantize.zero_below(row_max, self.bits, self.sparsity)
         codes = _quantize.quantize(weights, scale, self.bits, column_scale, threshold)
         self.scale_ = scale if self.per_class else float(scale)
         self._set_storage(pack(codes.indptr, codes.indices, codes.data, n_outputs))
@@ -557,10 +564,10 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         if state.get("estimator") is not None:
             # A prefit estimator holds the float weights this model replaces.
             state = {**state, "estimator": clone(state["estimator"], safe=False)}
-        return compact_index(state)
+        return compact_exponents(compact_index(state))
 
     def __setstate__(self, state):
-        super().__setstate__(_with_default_exponents(expanded_index(state)))
+        super().__setstate__(_with_default_exponents(expanded_exponents(expanded_index(state))))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -644,6 +651,40 @@ def _rewrite_linear_model(model, column_scale, options):
     return quantized.set_params(estimator=clone(model), prefit=False)
 
 
+def compact_exponents(state):
+    """``state`` with few non-zero ``feature_exponents_`` stored as (features, values).
+
+    Calibrated count features need a grid of their own only where a count
+    above 1 was seen: 85 of 28,000 CLINC150 features, 425 bytes this way
+    instead of 28,000.
+    """
+    exponents = state.get("feature_exponents_")
+    if exponents is None:
+        return state
+    features = np.flatnonzero(exponents)
+    index_dtype = np.min_scalar_type(max(len(exponents) - 1, 0))
+    if len(features) * (index_dtype.itemsize + 1) >= len(exponents):
+        return state
+    state = dict(state)
+    del state["feature_exponents_"]
+    state["exponent_features_"] = features.astype(index_dtype)
+    state["exponent_values_"] = exponents[features]
+    return state
+
+
+def expanded_exponents(state):
+    """The inverse of :func:`compact_exponents`."""
+    if "exponent_features_" not in state:
+        return state
+    state = dict(state)
+    features = state.pop("exponent_features_")
+    values = state.pop("exponent_values_")
+    exponents = np.zeros(state["n_features_in_"], dtype=np.int8)
+    exponents[features] = values
+    state["feature_exponents_"] = exponents
+    return state
+
+
 def _with_default_exponents(state):
     """Fitted state from before per-feature grids: every feature on the one grid."""
     if "codes_" in state and "feature_exponents_" not in state:
@@ -654,7 +695,20 @@ def _with_default_exponents(state):
 def _restore_index(model):
     model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
                           if "entry_counts_" in model.__dict__ else {"indptr_": None})
-    model.__dict__.update(_with_default_exponents(model.__dict__))
+    model.__dict__.update(_with_default_exponents(_expanded_file_exponents(model)))
+
+
+def _expanded_file_exponents(model):
+    state = model.__dict__
+    if "exponent_features_" not in state:
+        return state
+    features, values = state.pop("exponent_features_"), state.pop("exponent_values_", None)
+    if values is None or features.shape != values.shape or (
+            len(features) and features.max() >= model.n_features_in_):
+        raise ValueError("exponent_features_ and exponent_values_ disagree or exceed "
+                         "the features")
+    return expanded_exponents({**state, "exponent_features_": features,
+                               "exponent_values_": values})
 
 
 def _check_fitted_arrays(model):
@@ -671,6 +725,8 @@ def _check_fitted_arrays(model):
     max_code = _quantize.max_code(model.bits)
     if model.codes_.size and (model.codes_.min() < -max_code or model.codes_.max() > max_code):
         raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
+    if model.codes_.dtype != _quantize.code_dtype(max_code):
+        raise ValueError(f"codes of dtype {model.codes_.dtype} for {model.bits} bits")
     if model.intercept_.shape != (n_outputs,):
         raise ValueError(f"intercept_ of shape {model.intercept_.shape} for {n_outputs} outputs")
     scale = np.asarray(model.scale_)
@@ -689,12 +745,15 @@ MODEL_REWRITES = dict.fromkeys(_SUPPORTED, _rewrite_linear_model)
 FILE_CODECS = (
     Codec(
         QuantizedLinearModel,
-        arrays={"codes_": Array(("int8",), (1, 2)),
+        arrays={"codes_": Array(("int8", "int16"), (1, 2)),
                 "entry_counts_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
                                        optional=True),
                 "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
                 "intercept_": Array(("float64",), (1,)), "scale_": Array(("float64",), (0, 1)),
-                "feature_exponents_": Array(("int8",), (1,), optional=True)},
+                "feature_exponents_": Array(("int8",), (1,), optional=True),
+                "exponent_features_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
+                                            optional=True),
+                "exponent_values_": Array(("int8",), (1,), optional=True)},
         numbers={**N_FEATURES_IN, "n_outputs_": (int, 1, 2**16, False),
                  "_ravel_output": (bool, False, True, False)},
         strings={"layout_": tuple(LAYOUTS), "link_": LINKS},

@@ -652,7 +652,7 @@ def test_non_finite_weights_raise_value_error(bad_value):
         QuantizedLinearModel(estimator, prefit=True).fit()
 
 
-@pytest.mark.parametrize("bits", [1, 9, 8.0])
+@pytest.mark.parametrize("bits", [1, 17, 8.0])
 def test_bits_out_of_range_raise_value_error(bits):
     X, y = _classification(2, "dense")
     with pytest.raises(ValueError, match="bits"):
