@@ -123,3 +123,19 @@ def test_model_the_safe_format_cannot_hold(tmp_path, capsys):
     joblib.dump(pipe, path)
     assert _cli.main(["compress", str(path), str(tmp_path / "out.skc")]) == 2
     assert "FunctionTransformer" in _error_line(capsys)
+
+
+def test_data_option_prints_fidelity_and_accuracy(model_file, tmp_path, capsys):
+    import json
+
+    X, y = feature_dicts(50, seed=3)
+    data = tmp_path / "samples.jsonl"
+    data.write_text("".join(json.dumps({"features": x, "intent": label}) + "\n"
+                            for x, label in zip(X, y, strict=True)))
+    out = tmp_path / "small.skc"
+    assert _cli.main(["compress", str(model_file), str(out), "--data", str(data)]) == 0
+    printed = capsys.readouterr().out
+    assert "prediction agreement on 50 samples" in printed
+    assert "largest change of predict_proba" in printed
+    assert _cli.main(["inspect", str(out), "--data", str(data)]) == 0
+    assert f"accuracy on the 50 samples of {data}" in capsys.readouterr().out
