@@ -2,7 +2,7 @@
 
 Side by side in one run, for each pipeline: the original, ``compress()`` at
 its defaults (8 bits, per-class steps with global sparsity, "auto"
-fingerprint bits: 16 with a row norm, else 12) and at the previous defaults
+fingerprint bits: 16 with a row norm, else 14) and at the previous defaults
 (8 bits, one scale, 8 fingerprint bits).
 Columns: agreement with the original's test predictions, test rows whose
 largest ``predict_proba`` change exceeds 0.05, the largest change, the bytes
@@ -15,7 +15,7 @@ and how many times smaller it is than the original's pickle. Then:
 - the accuracy budget on CLINC150 (``X`` = validation split,
   ``min_agreement=0.999``), measured on the test split;
 - the false fingerprint matches per test row (a row whose features differ
-  from those at 32 fingerprint bits) at 8, 12 and 16 bits.
+  from those at 32 fingerprint bits) at 8, 12, 14 and 16 bits.
 
 Usage::
 
@@ -42,7 +42,10 @@ from sklearn_compress.compose._report import format_table
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA
+from _common import DEFAULT_DATA, REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT))
+from tests._synthetic import numeric_dicts  # the same data as the regression tests
 
 PREVIOUS_DEFAULTS = {"bits": 8, "per_class": False, "sparsity": "rounding",
                      "fingerprint_bits": 8}
@@ -112,11 +115,12 @@ def defaults_table(fitted):
 
 
 def fingerprint_table(fitted):
-    rows = [("pipeline", "test rows", "false-match rows, 8 bits", "12 bits", "16 bits")]
+    rows = [("pipeline", "test rows", "false-match rows, 8 bits", "12 bits", "14 bits",
+             "16 bits")]
     for name, pipe, X_test, _, _ in fitted:
         reference = compress(pipe, fingerprint_bits=32)  # practically no false match
         counts = [_false_match_rows(reference, compress(pipe, fingerprint_bits=bits), X_test)
-                  for bits in (8, 12, 16)]
+                  for bits in (8, 12, 14, 16)]
         rows.append((name, f"{len(X_test):,}",
                      *(f"{c} ({100 * c / len(X_test):.3f}%)" for c in counts)))
     return rows
@@ -143,22 +147,6 @@ def budget_table(fitted):
                      f"{settings}, fingerprint_bits={compressed[0].fingerprint_bits}",
                      f"{seconds:.1f} s"))
     return rows
-
-
-def numeric_dicts(n_samples, seed):
-    """One-hot words beside a raw count in 100..2000 that decides half the label."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for _ in range(n_samples):
-        topic = int(rng.integers(0, 4))
-        words = rng.choice(50, size=3, replace=False) + 50 * topic
-        noise = rng.integers(200, 400, size=2)
-        count = int(rng.integers(100, 2001))
-        row = {f"w=word{i}": 1 for i in (*words, *noise)}
-        row["count"] = count
-        X.append(row)
-        y.append(f"{topic}-{'big' if count > 1000 else 'small'}")
-    return X, y
 
 
 def numeric_table():

@@ -203,12 +203,13 @@ def _folded_input_magnitude(rewrites, fold, measured):
     return np.where(measured > 0, measured, fallback)
 
 
-# fingerprint_bits="auto": a row norm keeps every n-gram in the hash and
-# test rows carry many unseen ones: at 8 bits 62 of CLINC150's 5,500 tf-idf
+# fingerprint_bits="auto": test rows carry many unseen n-grams. With a row
+# norm every n-gram stays in the hash: at 8 bits 62 of CLINC150's 5,500 tf-idf
 # test rows took one for a seen n-gram (largest predict_proba change 0.28),
-# none at 16 bits. Dict models drop the features without weights, so a false
-# match needs a kept feature; 12 bits keep SNIPS files within 6% of 8 bits.
-_AUTO_FINGERPRINT_BITS = {True: 16, False: 12}
+# none at 16 bits. Dict models keep only features with weights: 65 rows at 8
+# bits, 13 at 12, 2 at 16; 14 bits keep SNIPS files within 10% of 8 bits
+# (16 bits: +11.7%).
+_AUTO_FINGERPRINT_BITS = {True: 16, False: 14}
 
 
 def _sized_fingerprints(options, vectorizer, read_by_row_norm):
@@ -317,7 +318,7 @@ def compress(model, X=None, *, min_agreement=None, bits=8, per_class=True, spars
         Fingerprint bits per vocabulary slot: a feature never seen in training
         is ignored, as scikit-learn ignores it, except with probability
         ``2**-fingerprint_bits``. "auto": 16 when a row norm (tf-idf
-        ``norm``, ``Normalizer``) keeps every feature in the hash, 12
+        ``norm``, ``Normalizer``) keeps every feature in the hash, 14
         otherwise (see the guide for the measured false-match rates).
     gamma : float, default=1.0
         Size factor of the minimal perfect hash levels (>= 1).

@@ -28,25 +28,9 @@ from sklearn_compress.compose._fidelity import (
 )
 from sklearn_compress.compose._report import in_memory_bytes
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
-from tests._synthetic import feature_dicts
+from tests._synthetic import feature_dicts, numeric_dicts
 
 SLOW = os.environ.get("SKLEARN_COMPRESS_SLOW_TESTS") == "1"
-
-
-def numeric_dicts(n_samples, seed):
-    """One-hot words beside a raw count in 100..2000 that decides half the label."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for _ in range(n_samples):
-        topic = int(rng.integers(0, 4))
-        words = rng.choice(50, size=3, replace=False) + 50 * topic
-        noise = rng.integers(200, 400, size=2)
-        count = int(rng.integers(100, 2001))
-        row = {f"w=word{i}": 1 for i in (*words, *noise)}
-        row["count"] = count
-        X.append(row)
-        y.append(f"{topic}-{'big' if count > 1000 else 'small'}")
-    return X, y
 
 
 X_NUM, Y_NUM = numeric_dicts(1500, 0)
@@ -258,7 +242,7 @@ def test_report_fidelity_figures(small_model, tmp_path):
     assert fidelity.agreement == report.agreement == pytest.approx(1 - changed.mean())
     assert fidelity.max_change == pytest.approx(per_row.max())
     assert fidelity.p99_change == pytest.approx(np.percentile(per_row, 99))
-    assert report.settings == {"fingerprint_bits": 12, "bits": 3, "per_class": False,
+    assert report.settings == {"fingerprint_bits": 14, "bits": 3, "per_class": False,
                                "sparsity": "global"}
     save(compressed, tmp_path / "m.skc")
     assert report.file_compressed == (tmp_path / "m.skc").stat().st_size
