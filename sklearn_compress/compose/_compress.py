@@ -29,6 +29,7 @@ from ._fidelity import (
     Reference,
     calibration_magnitude,
     measure_fidelity,
+    progress_printer,
     search_smallest,
     warn_if_low_agreement,
     warn_unmeasured_risks,
@@ -271,7 +272,7 @@ def _compress_pipeline(pipeline, options):
 
 
 def compress(model, X=None, *, min_agreement=None, bits=8, per_class=True, sparsity="global",
-             fingerprint_bits="auto", gamma=1.0, random_state=0):
+             fingerprint_bits="auto", gamma=1.0, random_state=0, verbose=0):
     """Compress a fitted pipeline: quantized weights, hashed vocabulary.
 
     With a calibration sample ``X`` of the model's inputs, compress() also
@@ -324,6 +325,10 @@ def compress(model, X=None, *, min_agreement=None, bits=8, per_class=True, spars
         Size factor of the minimal perfect hash levels (>= 1).
     random_state : int, default=0
         Seed of the feature hash.
+    verbose : int, default=0
+        If positive, print progress to stderr: each configuration the
+        accuracy budget tries (with its agreement, bytes and time) and the
+        agreement on ``X``.
 
     Returns
     -------
@@ -363,14 +368,21 @@ def compress(model, X=None, *, min_agreement=None, bits=8, per_class=True, spars
     ['dictvectorizer', 'logisticregression']
     >>> small.predict([{"play": 1}, {"stop": 1}]).tolist()
     ['play', 'stop']
+
+    With a calibration sample and an accuracy budget, the smallest file that
+    predicts as the original on all of ``X``:
+
+    >>> budget = compress(pipe, X, min_agreement=1.0)
+    >>> bool((budget.predict(X) == pipe.predict(X)).all())
+    True
     """
-    _check_budget(X, min_agreement)
+    _check_budget(X, min_agreement, verbose)
     options = CompressOptions(bits, per_class, fingerprint_bits, gamma, random_state, sparsity)
     _check_compressible(model)
     if X is None:
         warn_unmeasured_risks(model)
         return _compress_model(model, options)
-    return _compress_calibrated(model, X, min_agreement, options)
+    return _compress_calibrated(model, X, min_agreement, options, progress_printer(verbose))
 
 
 def _check_compressible(model):
@@ -399,6 +411,7 @@ def _compress_model(model, options):
 
 _BUDGET_CONSTRAINTS = {
     "min_agreement": [Interval(Real, 0, 1, closed="right"), None],
+    "verbose": ["verbose"],
 }
 # The settings the accuracy budget searches, each group from the largest file
 # to the smallest: (per_class, sparsity) x fingerprint bits, then bits 8..2.
@@ -412,22 +425,27 @@ _SEARCHED_FINGERPRINT_BITS = (8, 16)
 _SEARCHED_BITS = (12, 10, 8, 7, 6, 5, 4, 3, 2)
 
 
-def _check_budget(X, min_agreement):
+def _check_budget(X, min_agreement, verbose):
     validate_parameter_constraints(
-        _BUDGET_CONSTRAINTS, {"min_agreement": min_agreement}, caller_name="compress")
+        _BUDGET_CONSTRAINTS, {"min_agreement": min_agreement, "verbose": verbose},
+        caller_name="compress")
     if min_agreement is not None and X is None:
         raise ValueError("min_agreement needs a calibration sample: compress(model, X, "
                          "min_agreement=...) with X a sample of the model's inputs")
 
 
-def _compress_calibrated(model, X, min_agreement, options):
+def _compress_calibrated(model, X, min_agreement, options, progress):
     reference = Reference.of(model, X)
     options = replace(options, calibration_magnitude=calibration_magnitude(model, X))
     if min_agreement is None:
         compressed = _compress_model(model, options)
-        warn_if_low_agreement(measure_fidelity(model, compressed, X, reference))
+        fidelity = measure_fidelity(model, compressed, X, reference)
+        progress(f"agreement on the {fidelity.n_samples} samples of X: "
+                 f"{100 * fidelity.agreement:.2f}%")
+        warn_if_low_agreement(fidelity)
         return compressed
-    compressed, _ = _budget_search(model, X, reference, min_agreement, options)
+    compressed, _ = _budget_search(model, X, reference, min_agreement, options,
+                                   progress=progress)
     return compressed
 
 
@@ -438,10 +456,11 @@ def _searched_settings():
             for fingerprint_bits in _SEARCHED_FINGERPRINT_BITS]
 
 
-def _budget_search(model, X, reference, min_agreement, options, settings_groups=None):
+def _budget_search(model, X, reference, min_agreement, options, settings_groups=None,
+                   progress=None):
     """(smallest model meeting the budget, every trial) over ``settings_groups``."""
     return search_smallest(
         lambda settings: _compress_model(model, replace(options, **settings)),
         _searched_settings() if settings_groups is None else settings_groups,
         lambda compressed: measure_fidelity(model, compressed, X, reference).agreement,
-        min_agreement)
+        min_agreement, progress or progress_printer(False))

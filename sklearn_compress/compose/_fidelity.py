@@ -9,7 +9,9 @@ smallest file meeting an accuracy budget; ``compression_report`` prints it.
 
 import os
 import pickle
+import sys
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -244,7 +246,21 @@ class Trial:
     file_bytes: int
 
 
-def search_smallest(compress_with, settings_groups, agreement_of, min_agreement):
+def _silent(message):
+    """The progress function of verbose=0."""
+
+
+def _to_stderr(message):
+    print(f"[sklearn-compress] {message}", file=sys.stderr, flush=True)
+
+
+def progress_printer(verbose):
+    """A function printing a progress line to stderr if ``verbose``, else doing nothing."""
+    return _to_stderr if verbose else _silent
+
+
+def search_smallest(compress_with, settings_groups, agreement_of, min_agreement,
+                    progress=_silent):
     """The smallest compressed model whose agreement is at least ``min_agreement``.
 
     ``settings_groups`` is a list of lists of settings, each inner list
@@ -252,14 +268,19 @@ def search_smallest(compress_with, settings_groups, agreement_of, min_agreement)
     one choice of the other settings): a group is walked until a setting
     misses the budget, since fewer bits only lose agreement. Returns
     ``(model, trials)``; raises ValueError naming the best agreement reached
-    and its settings when no setting meets the budget.
+    and its settings when no setting meets the budget. ``progress`` gets a
+    line per trial.
     """
     best, trials = None, []
     for group in settings_groups:
         for settings in group:
+            start = time.perf_counter()
             model = compress_with(settings)
             trial = Trial(settings, agreement_of(model), file_bytes(model))
             trials.append(trial)
+            progress(f"trial {len(trials)}: {_settings_text(settings)}: agreement "
+                     f"{100 * trial.agreement:.2f}%, {trial.file_bytes:,} bytes "
+                     f"({time.perf_counter() - start:.1f} s)")
             if trial.agreement < min_agreement:
                 break
             if best is None or trial.file_bytes < best[1].file_bytes:

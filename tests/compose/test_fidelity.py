@@ -286,3 +286,14 @@ def test_codes_above_8_bits_are_int16_and_closer(small_model, tmp_path):
     np.testing.assert_array_equal(load(tmp_path / "m.skc").predict_proba(X_cal),
                                   twelve.predict_proba(X_cal))
     assert saved_file_bytes(twelve) == (tmp_path / "m.skc").stat().st_size
+
+
+def test_verbose_prints_each_budget_trial(small_model, capsys):
+    pipe, X_cal = small_model
+    compress(pipe, X_cal, min_agreement=0.99, verbose=1)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("[sklearn-compress] trial 1: bits=12, per_class=True, "
+                               "sparsity='global', fingerprint_bits=8: agreement ")
+    assert all(" bytes (" in line for line in lines)
+    compress(pipe, X_cal, min_agreement=0.99)
+    assert capsys.readouterr().err == ""
