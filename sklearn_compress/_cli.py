@@ -49,12 +49,56 @@ def _parser():
                          help="fingerprint bits per feature, 0..32 (default 8)")
     squeeze.add_argument("--per-class", action="store_true",
                          help="one quantization scale per class")
+    _add_data_option(squeeze, "calibrate the compression on these samples and print the "
+                              "fidelity figures (agreement, changed predictions, largest "
+                              "change of predict_proba)")
     inspect = commands.add_parser(
         "inspect", help="print the size breakdown of a model file",
         description="Print each step's pickled and in-memory size. " + _TRUST_WARNING,
     )
     inspect.add_argument("file", type=Path, help="model file (.skc/.safetensors or joblib)")
+    _add_data_option(inspect, "print the model's accuracy on these samples")
     return parser
+
+
+# -- --data FILE: samples as JSON Lines ------------------------------------------------
+
+
+def _add_data_option(command, purpose):
+    command.add_argument(
+        "--data", type=Path, metavar="FILE",
+        help=f"JSON Lines samples, one object a line with 'text' (or a 'features' dict) and "
+             f"optionally 'intent' (the label): {purpose}. Pipelines starting with a "
+             "DictVectorizer get the word uni+bigram counts of 'text' unless 'features' is "
+             "given")
+
+
+def _model_takes_dicts(model):
+    first = model.steps[0][1] if hasattr(model, "steps") else model
+    return "Vectorizer" in type(first).__name__ and not hasattr(first, "build_analyzer")
+
+
+def _read_data(path, model):
+    """(inputs of ``model``, labels or None) from a JSON Lines file."""
+    import json
+
+    from .datasets import word_ngram_features
+
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    try:
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                   if line.strip()]
+        if _model_takes_dicts(model):
+            inputs = [r["features"] if "features" in r else word_ngram_features(r["text"])
+                      for r in records]
+        else:
+            inputs = [r["text"] for r in records]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CommandError(f"{path}: expected JSON objects with 'text' or 'features' "
+                           f"({exc!r})") from None
+    labels = [r["intent"] for r in records] if all("intent" in r for r in records) else None
+    return inputs, labels
 
 
 def _load(path):
@@ -116,8 +160,9 @@ def _compress_command(args):
     if _is_compressed(model):
         raise CommandError(f"{args.model}: already compressed: nothing to do (inspect shows "
                            "its sizes)")
+    X, y = _read_data(args.data, model) if args.data is not None else (None, None)
     try:
-        compressed = compress(model, bits=args.bits, fingerprint_bits=args.fingerprint_bits,
+        compressed = compress(model, X, bits=args.bits, fingerprint_bits=args.fingerprint_bits,
                               per_class=args.per_class)
     except (TypeError, ValueError) as exc:
         raise CommandError(f"{args.model}: {exc}") from None
@@ -129,7 +174,7 @@ def _compress_command(args):
         raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
-    print(compression_report(model, compressed))
+    print(compression_report(model, compressed, X, y))
     print(f"file: {args.model.stat().st_size:,} -> {args.out.stat().st_size:,} bytes")
 
 
@@ -137,6 +182,11 @@ def _inspect_command(args):
     model = _load(args.file)
     print(f"{args.file}: {args.file.stat().st_size:,} bytes")
     print("\n".join(size_breakdown(model)))
+    if args.data is not None:
+        X, y = _read_data(args.data, model)
+        if y is not None:
+            print(f"accuracy on the {len(y)} samples of {args.data}: "
+                  f"{100 * model.score(X, y):.2f}%")
 
 
 def main(argv=None):

@@ -64,11 +64,16 @@ class StepRewrite:
     column_wise : bool
         True if the step treats each column on its own and linearly
         (selectors, scalers): then a scaler before it can still be folded.
+    input_magnitude : ndarray or None
+        For a scaler, the magnitude its input column ``k`` has when its
+        output is 1 (``max_abs_`` of ``MaxAbsScaler``, ``scale_`` of
+        ``StandardScaler``): the model quantizes as if in the scaled space.
     """
 
     step: object
     column_scale: np.ndarray | None = None
     column_wise: bool = False
+    input_magnitude: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -194,3 +194,19 @@ def test_outputs_follow_the_umask(model_file, tmp_path, suffix):
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / f"out{suffix}").stat().st_mode) == 0o644
+
+
+def test_data_option_prints_fidelity_and_accuracy(model_file, tmp_path, capsys):
+    import json
+
+    X, y = feature_dicts(50, seed=3)
+    data = tmp_path / "samples.jsonl"
+    data.write_text("".join(json.dumps({"features": x, "intent": label}) + "\n"
+                            for x, label in zip(X, y, strict=True)))
+    out = tmp_path / "small.skc"
+    assert _cli.main(["compress", str(model_file), str(out), "--data", str(data)]) == 0
+    printed = capsys.readouterr().out
+    assert "prediction agreement on 50 samples" in printed
+    assert "largest change of predict_proba" in printed
+    assert _cli.main(["inspect", str(out), "--data", str(data)]) == 0
+    assert f"accuracy on the 50 samples of {data}" in capsys.readouterr().out
