@@ -17,8 +17,10 @@ range) and then against each other. ``save()`` runs the very same checks on
 what it is about to write.
 """
 
+import functools
 import hashlib
 import hmac
+import inspect
 import json
 import math
 from pathlib import Path
@@ -408,9 +410,13 @@ class _Reader:
         try:
             _limits.check_params(params)
             obj = codec.cls(**params)
-            # What BaseEstimator._validate_params does, without its slow
-            # signature inspection: the parameters are at hand.
-            validate_parameter_constraints(codec.cls._parameter_constraints, params,
+            # What BaseEstimator._validate_params does, for the parameters that
+            # differ from the defaults (which are valid by construction): at
+            # load time most are defaults, and validating one costs ~10 us.
+            defaults = _defaults(codec.cls)
+            changed = {name: value for name, value in params.items()
+                       if not _same_value(value, defaults.get(name, _NO_DEFAULT))}
+            validate_parameter_constraints(codec.cls._parameter_constraints, changed,
                                            caller_name=codec.cls.__name__)
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{where}: invalid parameters for {codec.cls.__name__}: "
@@ -451,12 +457,32 @@ class _Reader:
     def _classes(self, ref, where):
         if isinstance(ref, dict) and set(ref) == {"strings", "object"}:
             strings = ref["strings"]
-            if not (isinstance(strings, list) and isinstance(ref["object"], bool)):
+            if not (isinstance(strings, list) and isinstance(ref["object"], bool)
+                    and all(type(label) is str for label in strings)):
                 raise FormatError(f"{where}: malformed class labels")
-            for label in strings:
-                _check_label(label, where)
+            if max(map(len, strings), default=0) > MAX_LABEL_LENGTH:
+                _check_label(max(strings, key=len), where)
             return np.array(strings, dtype=object if ref["object"] else None)
         return self.array(ref, _CLASS_LABELS, where)
+
+
+_NO_DEFAULT = object()
+
+
+@functools.cache
+def _defaults(cls):
+    return {name: parameter.default
+            for name, parameter in inspect.signature(cls.__init__).parameters.items()
+            if parameter.default is not inspect.Parameter.empty}
+
+
+def _same_value(value, default):
+    # Same type too: True == 1 == 1.0 must not pass for one another.
+    if type(value) is not type(default):
+        return False
+    if isinstance(value, (tuple, list)):
+        return len(value) == len(default) and all(map(_same_value, value, default))
+    return isinstance(value, (bool, int, float, str, type(None), type)) and value == default
 
 
 def _number(value, kind, low, high, optional, where):
