@@ -20,7 +20,6 @@ what it is about to write.
 import functools
 import hashlib
 import hmac
-import inspect
 import json
 import math
 from pathlib import Path
@@ -471,9 +470,16 @@ _NO_DEFAULT = object()
 
 @functools.cache
 def _defaults(cls):
-    return {name: parameter.default
-            for name, parameter in inspect.signature(cls.__init__).parameters.items()
-            if parameter.default is not inspect.Parameter.empty}
+    # From the function object, not inspect.signature: ~100x cheaper, and a
+    # fresh process pays it once per class on its first load.
+    init = cls.__init__
+    code = getattr(init, "__code__", None)
+    if code is None:
+        return {}
+    positional = code.co_varnames[:code.co_argcount]
+    defaults = init.__defaults__ or ()
+    return {**dict(zip(positional[len(positional) - len(defaults):], defaults, strict=True)),
+            **(init.__kwdefaults__ or {})}
 
 
 def _same_value(value, default):
