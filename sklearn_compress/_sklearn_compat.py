@@ -7,6 +7,7 @@ The package supports scikit-learn >= 1.6.
 
 import scipy.sparse as sp
 from sklearn.base import _fit_context
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -29,6 +30,7 @@ __all__ = [
     "label_binarizer_target_type",
     "mark_stop_words_validated",
     "validate_parameter_constraints",
+    "validated_vocabulary",
     "warn_for_unused_params",
 ]
 
@@ -54,3 +56,14 @@ def mark_stop_words_validated(text_vectorizer):
 def fitted_tfidf_step(tfidf_vectorizer):
     """The TfidfTransformer a fitted TfidfVectorizer composes (its parameters as at fit)."""
     return tfidf_vectorizer._tfidf
+
+
+def validated_vocabulary(text_vectorizer):
+    """``{term: column}`` of a ``vocabulary`` parameter checked as CountVectorizer does.
+
+    None without a fixed vocabulary; scikit-learn's errors for duplicate
+    terms, repeated or missing indices and an empty vocabulary.
+    """
+    checker = CountVectorizer(vocabulary=text_vectorizer.vocabulary)
+    checker._validate_vocabulary()
+    return checker.vocabulary_ if checker.fixed_vocabulary_ else None

@@ -52,8 +52,8 @@ _PLAIN_NUMBERS = frozenset({int, float, bool})
 def _append_iterable(key, strings, separator, names, values):
     for item in strings:
         if not isinstance(item, str):
-            raise TypeError(
-                f"Unsupported type {type(item)} in iterable value of feature {key!r}. "
+            raise TypeError(  # DictVectorizer's message
+                f"Unsupported type {type(item)} in iterable value. "
                 "Only iterables of string are supported."
             )
         names.append(f"{key!s}{separator}{item}")
@@ -68,12 +68,17 @@ def _append_uncommon(key, value, separator, names, values):
     elif value is None or isinstance(value, Number):
         names.append(key)
         values.append(value)
-    elif isinstance(value, Iterable) and not isinstance(value, Mapping):
+    elif isinstance(value, Mapping):
+        raise TypeError(  # DictVectorizer's messages
+            f"Unsupported value type {type(value)} for {key}: {value}.\n"
+            "Mapping objects are not supported."
+        )
+    elif isinstance(value, Iterable):
         _append_iterable(key, value, separator, names, values)
     else:
         raise TypeError(
-            f"Unsupported value type {type(value)} for feature {key!r}: {value!r:.80}. "
-            "Values must be numbers, None, strings or iterables of strings."
+            f"Unsupported value Type {type(value)} for {key}: {value}.\n"
+            f"{type(value)} objects are not supported."
         )
 
 
@@ -333,6 +338,7 @@ class CompressedVectorizer(
 
         To drop features, pass a ``keep`` mask to :meth:`from_dict_vectorizer`.
         """
+        check_is_fitted(self)
         raise self._no_strings_error(
             "restrict",
             " To drop features, pass keep= to CompressedVectorizer.from_dict_vectorizer.",
@@ -376,6 +382,10 @@ class CompressedVectorizer(
         cv = cls(**params)
         cv._validate_params()
         return cv, cv._build_hash_of_columns(dv.feature_names_, keep)
+
+    def __setstate__(self, state):
+        # Pickles of earlier versions have no sort parameter.
+        super().__setstate__({"sort": True, **state})
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,7 +10,7 @@ distinct keys of each chunk in one call, accumulate the distinct hashes seen
 in fit (with per-key counts when asked) and assemble the output rows.
 """
 
-from numbers import Integral, Real
+from numbers import Complex, Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +58,67 @@ def with_hash_parameters_doc(key, keys):
         return cls
 
     return decorate
+
+
+# -- keys as bytes ---------------------------------------------------------------
+
+# No UTF-8 text, lone surrogates included, has the byte 0xFF: keys that are not
+# str start with it and a tag of their type, so they never collide with text.
+_NOT_TEXT = b"\xff"
+
+
+def encode_key(key):
+    """The bytes that a key is hashed as; equal keys of a dict give equal bytes.
+
+    A ``str`` is its UTF-8 text (lone surrogates kept, see
+    :func:`~sklearn_compress.mph.utf8_bytes`). Any other key starts with the
+    byte 0xFF, which no UTF-8 text contains, then a type tag:
+
+    - numbers equal to an integer (``1``, ``True``, ``1.0``, ``1+0j``, numpy
+      integers) are ``b"i"`` and the integer's decimal digits, so that they
+      are one key, as in a dict;
+    - other real numbers are ``b"f"`` and ``float.hex`` (so ``0.5`` and
+      ``np.float32(0.5)`` are one key), other complex numbers ``b"c"`` and the
+      two parts;
+    - ``bytes`` are ``b"b"`` and the bytes, so ``b"a"`` and ``"a"`` stay
+      distinct; ``None`` is ``b"n"``;
+    - a tuple is ``b"t"`` and its items' encodings, each after its length.
+
+    Raises ``TypeError`` for other types (their equality is their own).
+    """
+    if isinstance(key, str):
+        return str(key).encode("utf-8", "surrogatepass")
+    if isinstance(key, bytes):
+        return _NOT_TEXT + b"b" + key
+    if key is None:
+        return _NOT_TEXT + b"n"
+    if isinstance(key, tuple):
+        items = [encode_key(item) for item in key]
+        return _NOT_TEXT + b"t" + b"".join(len(i).to_bytes(8, "little") + i for i in items)
+    if isinstance(key, Complex):
+        return _NOT_TEXT + _encode_number(key)
+    raise TypeError(f"keys must be str, bytes, numbers, None or tuples of them, got "
+                    f"{type(key).__name__}: {key!r:.80}")
+
+
+def _encode_number(number):
+    if isinstance(number, Integral):
+        return b"i%d" % int(number)
+    if number.imag:
+        return b"c" + float(number.real).hex().encode() + b"," + float(number.imag).hex().encode()
+    real = float(number.real)
+    if real.is_integer():
+        return b"i%d" % int(real)
+    return b"f" + real.hex().encode()
+
+
+def encoded_keys(keys):
+    """``keys`` themselves if they are all ``str``, else each key's :func:`encode_key`."""
+    # The types in one set, built in C: 5.5 ms per 100k keys here against 8.6 ms
+    # for all(type(key) is str ...), and 65 ms to hash them.
+    if set(map(type, keys)) <= {str}:
+        return keys
+    return [key if type(key) is str else encode_key(key) for key in keys]
 
 
 # -- chunks of keys ----------------------------------------------------------------
@@ -240,12 +301,10 @@ class HashedVocabularyMixin:
     def _hash(self, keys):
         """The ``(len(keys), 2)`` hashes of ``keys``."""
         try:
-            return hash_keys(keys, self._seed)
+            return hash_keys(encoded_keys(keys), self._seed)
         except TypeError as exc:
-            raise TypeError(
-                f"{type(self).__name__} hashes {self._KEYS} as text, so they must be str: "
-                f"{exc}"
-            ) from None
+            raise TypeError(f"{type(self).__name__} cannot hash one of its {self._KEYS}: "
+                            f"{exc}") from None
 
     def _hash_distinct(self, keys):
         """``(hashes of the distinct keys, index of each key among them)``."""
@@ -293,6 +352,7 @@ class HashedVocabularyMixin:
     @property
     def inverse_transform(self):
         """Not available: no key strings are stored (raises AttributeError)."""
+        check_is_fitted(self)
         raise self._no_strings_error("inverse_transform")
 
 

@@ -32,6 +32,7 @@ from .._sklearn_compat import (
     fit_context,
     fitted_tfidf_step,
     mark_stop_words_validated,
+    validated_vocabulary,
     warn_for_unused_params,
 )
 from .._tables import INT_MAX, Codec
@@ -130,7 +131,9 @@ def _most_frequent(candidates, tf, limit, alphabetical_order):
 def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates):
     """The n-gram strings of ``candidates`` (indices into ``all_hashes``), in a second pass.
 
-    Held in a numpy StringDType array, whose sort order is Python's.
+    Held in a numpy StringDType array, whose sort order is Python's; tokens
+    that are not str (a custom analyzer's) in an object array, sorted by their
+    own order, as scikit-learn's ``sorted`` does.
     """
     records = as_records(all_hashes)
     position = np.full(len(all_hashes), -1, dtype=np.int64)
@@ -145,7 +148,10 @@ def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates)
         entries = np.flatnonzero(position[where] >= 0)
         positions, first = np.unique(position[where[entries]], return_index=True)
         new = ~found[positions]
-        terms[positions[new]] = [chunk_terms[i] for i in entries[first[new]]]
+        values = [chunk_terms[i] for i in entries[first[new]]]
+        if terms.dtype != object and not all(type(term) is str for term in values):
+            terms = terms.astype(object)
+        terms[positions[new]] = values
         found[positions] = True
         if found.all():
             return terms
@@ -155,27 +161,25 @@ def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates)
 # -- the estimator ---------------------------------------------------------------------
 
 
-_COUNT_CONSTRAINTS = {
-    name: constraint
-    for name, constraint in CountVectorizer._parameter_constraints.items()
-    if name not in ("input", "vocabulary")
-}
 
 
 @with_hash_parameters_doc("n-gram", "n-grams")
 class CompressedTextVectorizer(
-    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator,
+    auto_wrap_output_keys=None,  # like CountVectorizer: no set_output, sparse output always
 ):
     """Convert texts to token counts or tf-idf, with a hashed vocabulary.
 
     A drop-in replacement for :class:`~sklearn.feature_extraction.text.CountVectorizer`
     (``tfidf=False``) or :class:`~sklearn.feature_extraction.text.TfidfVectorizer`
     (``tfidf=True``): the n-grams are produced by scikit-learn's own analyzer
-    and the output equals scikit-learn's matrix with its columns permuted. The
-    vocabulary is a :class:`~sklearn_compress.MinimalPerfectHash` of the
-    n-grams (about 3 bits per n-gram plus ``fingerprint_bits``) instead of a
-    dict of strings, and the idf of each column is a one-byte code into a
-    table of the few distinct idf values. No n-gram string is stored.
+    and the output is scikit-learn's matrix with its columns permuted (counts
+    bit-identical; normalized tf-idf rows, summed in another column order, can
+    differ in the last bits). The vocabulary is a
+    :class:`~sklearn_compress.MinimalPerfectHash` of the n-grams (about 3 bits
+    per n-gram plus ``fingerprint_bits``) instead of a dict of strings, and
+    the idf of each column is a one-byte code into a table of the few
+    distinct idf values. No n-gram string is stored.
 
     The output columns are the hash's slots, in an arbitrary order. To reuse a
     model trained on a scikit-learn vectorizer's columns, build this one with
@@ -187,8 +191,9 @@ class CompressedTextVectorizer(
 
     Parameters
     ----------
-    input : {"content"}, default="content"
-        Documents are given as str or bytes; reading files is not supported.
+    input : {"content", "file", "filename"}, default="content"
+        What the documents are, as in CountVectorizer: str or bytes, file
+        objects, or file names to read.
     encoding, decode_error, strip_accents, lowercase, preprocessor, tokenizer, \
 stop_words, token_pattern, ngram_range, analyzer
         How documents become n-grams, exactly as in CountVectorizer (defaults
@@ -198,6 +203,13 @@ stop_words, token_pattern, ngram_range, analyzer
         Which n-grams :meth:`fit` keeps, exactly as in CountVectorizer,
         including which n-grams tied in frequency ``max_features`` keeps (this
         may read the documents twice, see Notes).
+    vocabulary : Mapping or iterable, default=None
+        A fixed vocabulary, checked as in CountVectorizer (a mapping of
+        n-grams to indices 0..n-1, or an iterable of distinct n-grams): fit
+        hashes its n-grams and keeps no pruning (``min_df``, ``max_df`` and
+        ``max_features`` are unused). The output columns are still the hash's
+        slots, not the mapping's indices, and after fit the n-grams are known
+        only through the hash (``vocabulary_`` does not exist).
     binary : bool, default=False
         Count each n-gram at most once per document.
     dtype : dtype, default=None
@@ -220,6 +232,9 @@ stop_words, token_pattern, ngram_range, analyzer
         The hash of the kept n-grams; ``mph_.lookup(ngrams)`` gives their columns.
     n_features_out_ : int
         Number of output columns (kept n-grams).
+    fixed_vocabulary_ : bool
+        True if the vocabulary was given (``vocabulary``, or the converted
+        vectorizer's), as in CountVectorizer.
     idf_table_ : ndarray of float or None
         The distinct idf values, most used first (None without tf-idf or idf;
         then so are the three arrays below).
@@ -275,8 +290,7 @@ stop_words, token_pattern, ngram_range, analyzer
     """
 
     _parameter_constraints: dict = {
-        **_COUNT_CONSTRAINTS,
-        "input": [StrOptions({"content"})],
+        **CountVectorizer._parameter_constraints,
         "tfidf": ["boolean"],
         "norm": [StrOptions({"l1", "l2"}), None],
         "use_idf": ["boolean"],
@@ -305,6 +319,7 @@ stop_words, token_pattern, ngram_range, analyzer
         max_df=1.0,
         min_df=1,
         max_features=None,
+        vocabulary=None,
         binary=False,
         dtype=None,
         tfidf=False,
@@ -330,6 +345,7 @@ stop_words, token_pattern, ngram_range, analyzer
         self.max_df = max_df
         self.min_df = min_df
         self.max_features = max_features
+        self.vocabulary = vocabulary
         self.binary = binary
         self.dtype = dtype
         self.tfidf = tfidf
@@ -423,25 +439,16 @@ stop_words, token_pattern, ngram_range, analyzer
         X : sparse matrix of shape (n_samples, n_features_out_)
             Token counts or tf-idf.
         """
-        chunks, global_hashes, slot_of_hash = self._fit(raw_documents, keep_chunks=True)
-        records = as_records(global_hashes)
-
-        def columns_of_chunks():
-            for unique, inverse, row_ends in chunks:
-                slots = slot_of_hash[np.searchsorted(records, as_records(unique))]
-                yield slots[inverse], row_ends
-
-        return self._weighted(self._count_matrix(columns_of_chunks()))
+        return self._weighted(self._fit(raw_documents, keep_chunks=True))
 
     def _fit(self, raw_documents, *, keep_chunks):
-        """Fit; with ``keep_chunks``, also return what fit_transform needs.
-
-        That is each chunk's ``(distinct hashes, index of each n-gram among
-        them, row_ends)``, every distinct hash seen (sorted) and the slot of
-        each (-1 for those pruned).
-        """
+        """Fit; with ``keep_chunks``, also return the count matrix of the documents."""
         self._check_not_single_string(raw_documents)
         analyze = self._build_analyzer(fitting=True)
+        vocabulary = validated_vocabulary(self)
+        self.fixed_vocabulary_ = vocabulary is not None
+        if self.fixed_vocabulary_:
+            return self._fit_fixed_vocabulary(vocabulary, raw_documents, analyze)
         frequencies, chunks, n_documents = DistinctHashes(n_counts=2), [], 0
         for (terms,), row_ends in _term_chunks(raw_documents, analyze):
             unique, inverse = self._hash_distinct(terms)
@@ -456,13 +463,45 @@ stop_words, token_pattern, ngram_range, analyzer
         slots = self._build_hash(frequencies.hashes[kept])
         df = np.empty(len(slots), dtype=np.int64)
         df[slots] = frequencies.counts[0][kept]
-        self._set_tfidf(self._new_tfidf()._fit_document_frequency(
-            df, n_documents, _float_dtype(self._count_dtype)) if self.tfidf else None)
+        self._fit_tfidf(df, n_documents)
         if not keep_chunks:
             return None
         slot_of_hash = np.full(len(frequencies.hashes), -1, dtype=np.int64)
         slot_of_hash[kept] = slots
-        return chunks, frequencies.hashes, slot_of_hash
+        records = as_records(frequencies.hashes)
+
+        def columns_of_chunks():
+            for unique, inverse, row_ends in chunks:
+                yield slot_of_hash[np.searchsorted(records, as_records(unique))][inverse], row_ends
+
+        return self._count_matrix(columns_of_chunks())
+
+    def _hash_given_vocabulary(self):
+        """Before fit, hash the ``vocabulary`` parameter if there is one."""
+        if not hasattr(self, "mph_") and self.vocabulary is not None:
+            self._build_hash(self._hash(_terms_by_column(validated_vocabulary(self)).tolist()))
+            self.fixed_vocabulary_ = True
+            self._set_tfidf(None)
+
+    def _fit_fixed_vocabulary(self, vocabulary, raw_documents, analyze):
+        """Fit the hash of a given vocabulary; return the count matrix of the documents.
+
+        Nothing is pruned, as in CountVectorizer: ``min_df``, ``max_df`` and
+        ``max_features`` are unused.
+        """
+        if self.lowercase and any(isinstance(term, str) and any(map(str.isupper, term))
+                                  for term in vocabulary):
+            warnings.warn(  # CountVectorizer's warning
+                "Upper case characters found in vocabulary while 'lowercase' is True. These "
+                "entries will not be matched with any documents", UserWarning, stacklevel=4)
+        self._build_hash(self._hash(_terms_by_column(vocabulary).tolist()))
+        counts = self._count_matrix(self._columns_of_chunks(raw_documents, analyze))
+        self._fit_tfidf(np.bincount(counts.indices, minlength=counts.shape[1]), counts.shape[0])
+        return counts
+
+    def _fit_tfidf(self, df, n_documents):
+        self._set_tfidf(self._new_tfidf()._fit_document_frequency(
+            df, n_documents, _float_dtype(self._count_dtype)) if self.tfidf else None)
 
     def _selected(self, frequencies, n_documents, raw_documents, analyze):
         """Indices of the n-grams CountVectorizer keeps (min_df, max_df, max_features)."""
@@ -524,16 +563,18 @@ stop_words, token_pattern, ngram_range, analyzer
             Column ``j`` is the n-gram of hash slot ``j``; CSR with sorted
             indices, int32 when they fit.
         """
+        if not self.tfidf:
+            self._hash_given_vocabulary()  # CountVectorizer transforms with one without fit
         check_is_fitted(self)
         self._check_not_single_string(raw_documents)
         analyze = self._build_analyzer(fitting=False)
+        return self._weighted(self._count_matrix(self._columns_of_chunks(raw_documents, analyze)))
 
-        def columns_of_chunks():
-            for (terms,), row_ends in _term_chunks(raw_documents, analyze):
-                hashes, inverse = self._hash_distinct(terms)
-                yield self.mph_.lookup_hashes(hashes)[inverse], row_ends
-
-        return self._weighted(self._count_matrix(columns_of_chunks()))
+    def _columns_of_chunks(self, raw_documents, analyze):
+        """Yield ``(column of each n-gram or -1, row_ends)`` for chunks of documents."""
+        for (terms,), row_ends in _term_chunks(raw_documents, analyze):
+            hashes, inverse = self._hash_distinct(terms)
+            yield self.mph_.lookup_hashes(hashes)[inverse], row_ends
 
     def _count_matrix(self, chunks):
         """CSR counts (intc) from chunks of ``(column of each n-gram or -1, row_ends)``."""
@@ -586,6 +627,10 @@ stop_words, token_pattern, ngram_range, analyzer
         return state
 
     def __setstate__(self, state):
+        # Pickles of earlier versions: no vocabulary parameter, a learned vocabulary.
+        state = {"vocabulary": None, **state}
+        if "mph_" in state:
+            state.setdefault("fixed_vocabulary_", False)
         super().__setstate__(state)
         if "mph_" in state:
             self._tfidf = self._restore_tfidf()
@@ -595,12 +640,85 @@ stop_words, token_pattern, ngram_range, analyzer
         """The idf of each column (only with ``tfidf=True`` and ``use_idf=True``).
 
         Set it as on a fitted ``TfidfVectorizer``: the new vector (one value
-        per column) replaces the idf of the tf-idf step.
+        per column, in the columns' order) replaces the idf of the tf-idf step.
         """
         check_is_fitted(self)
         if self.idf_table_ is None:
             raise AttributeError("idf_ is only defined with tfidf=True and use_idf=True")
         return self._tfidf.idf_
+
+    @idf_.setter
+    def idf_(self, value):
+        if not self.tfidf:
+            raise AttributeError("idf_ is only defined with tfidf=True")
+        if not self.use_idf:
+            raise ValueError("`idf_` cannot be set when `user_idf=False`.")  # scikit-learn's
+        self._hash_given_vocabulary()  # as TfidfVectorizer: idf_ may come with vocabulary
+        check_is_fitted(self)
+        if len(value) != self.n_features_out_:
+            raise ValueError(f"idf length = {len(value)} must be equal to vocabulary size = "
+                             f"{self.n_features_out_}")
+        tfidf = getattr(self, "_tfidf", None) or self._new_tfidf()
+        tfidf.idf_ = value
+        tfidf.n_features_in_ = self.n_features_out_
+        self._set_tfidf(tfidf)
+
+    # -- analysis, as CountVectorizer ---------------------------------------------------
+
+    def build_analyzer(self):
+        """A callable that turns a document into its n-grams, as CountVectorizer's.
+
+        Returns
+        -------
+        analyzer : callable
+            Preprocessing, tokenization and n-grams generation.
+        """
+        return self._analysis_vectorizer().build_analyzer()
+
+    def build_preprocessor(self):
+        """A callable that preprocesses text before tokenization, as CountVectorizer's.
+
+        Returns
+        -------
+        preprocessor : callable
+            Strips accents and lowercases as configured.
+        """
+        return self._analysis_vectorizer().build_preprocessor()
+
+    def build_tokenizer(self):
+        """A callable that splits a string into tokens, as CountVectorizer's.
+
+        Returns
+        -------
+        tokenizer : callable
+            The tokenizer, or a function using ``token_pattern``.
+        """
+        return self._analysis_vectorizer().build_tokenizer()
+
+    def get_stop_words(self):
+        """The effective stop words list, as CountVectorizer's.
+
+        Returns
+        -------
+        stop_words : frozenset, list or None
+            The stop words.
+        """
+        return self._analysis_vectorizer().get_stop_words()
+
+    def decode(self, doc):
+        """Decode a document to str, as CountVectorizer's ``decode``.
+
+        Parameters
+        ----------
+        doc : bytes or str
+            The document.
+
+        Returns
+        -------
+        doc : str
+            The decoded document.
+        """
+        return self._analysis_vectorizer().decode(doc)
 
     def _extra_nbytes(self):
         return 0 if self._tfidf is None else self._tfidf.nbytes
@@ -661,6 +779,7 @@ stop_words, token_pattern, ngram_range, analyzer
         if ctv.tfidf and ctv.norm is not None:
             keep = None  # the row norm sums over every n-gram of a document
         columns = ctv._build_hash_of_columns(_terms_by_column(vectorizer.vocabulary_), keep)
+        ctv.fixed_vocabulary_ = vectorizer.fixed_vocabulary_
         ctv._set_tfidf(CompressedTfidfTransformer.from_tfidf_transformer(
             fitted_step, columns) if tfidf else None)
         return ctv, columns
@@ -685,6 +804,8 @@ def _rewrite_text_vectorizer(step, keep, options):
 
 def _restore_text_vectorizer(vectorizer):
     restore_idf(vectorizer)
+    # Files written before fixed_vocabulary_ existed: their vocabularies were learned.
+    vectorizer.fixed_vocabulary_ = getattr(vectorizer, "fixed_vocabulary_", False)
     vectorizer._tfidf = vectorizer._restore_tfidf()
 
 
@@ -699,6 +820,7 @@ def _check_text_vectorizer(vectorizer):
 VECTORIZER_REWRITES = {CountVectorizer: _rewrite_text_vectorizer}  # and TfidfVectorizer
 FILE_CODECS = (
     Codec(CompressedTextVectorizer, arrays=IDF_ARRAYS,
-          numbers={"n_features_out_": (int, 0, INT_MAX, False)},
+          numbers={"n_features_out_": (int, 0, INT_MAX, False),
+                   "fixed_vocabulary_": (bool, False, True, True)},
           children=("mph_",), restore=_restore_text_vectorizer, check=_check_text_vectorizer),
 )

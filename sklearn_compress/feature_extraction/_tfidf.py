@@ -21,7 +21,7 @@ from ._idf import (
 __all__ = ["CompressedTfidfTransformer"]
 
 
-class CompressedTfidfTransformer(TfidfTransformer):
+class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
     """:class:`~sklearn.feature_extraction.text.TfidfTransformer` with a compact idf.
 
     The same parameters and exactly the same output, but the idf of each column

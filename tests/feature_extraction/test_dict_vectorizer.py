@@ -244,9 +244,21 @@ def test_fit_on_no_samples_gives_no_columns():
     assert cv.transform([{"a": 1}, {}]).shape == (2, 0)
 
 
-def test_non_string_feature_names_are_rejected():
-    with pytest.raises(TypeError, match=r"must be str.*int"):
-        CompressedVectorizer().fit([{1: 2.0}])
+def test_non_string_feature_names_are_keys_as_in_a_dict():
+    # 1, True and 1.0 are one feature in DictVectorizer's dict; "1", b"1" and
+    # (1, "a") are three others.
+    samples = [{1: 2.0}, {True: 3.0}, {1.0: 1}, {"1": 5}, {b"1": 7}, {(1, "a"): 4, 2.5: 1}]
+    dv = DictVectorizer(sort=False).fit(samples)
+    cv = CompressedVectorizer(fingerprint_bits=32).fit(samples)
+    assert cv.n_features_out_ == len(dv.feature_names_) == 5
+    converted, columns = CompressedVectorizer.from_dict_vectorizer(dv, fingerprint_bits=32)
+    assert_same_output(converted.transform(samples), dv.transform(samples), columns)
+    assert_array_equal(cv.transform(samples).toarray(), converted.transform(samples).toarray())
+
+
+def test_unhashable_feature_types_are_rejected():
+    with pytest.raises(TypeError, match=r"cannot hash one of its feature names.*frozenset"):
+        CompressedVectorizer().fit([{frozenset("a"): 2.0}])
 
 
 @pytest.mark.parametrize("method", ["inverse_transform", "restrict"])
@@ -420,3 +432,14 @@ def test_clinc150_test_split_matches_dict_vectorizer(clinc150_dir):
     expected = dv.transform(test_features)
     assert_same_output(converted.transform(test_features), expected, columns)
     assert_same_output(fitted.transform(test_features), expected, dv_columns(fitted, dv))
+
+
+def test_pickles_without_sort_still_load():
+    cv = CompressedVectorizer().fit([{"a": 1, "b": "x"}])
+    state = dict(cv.__getstate__())  # (it may be cv.__dict__ itself)
+    del state["sort"]  # as pickled before the parameter existed
+    restored = CompressedVectorizer.__new__(CompressedVectorizer)
+    restored.__setstate__(state)
+    assert restored.get_params() == cv.get_params()
+    assert_array_equal(restored.transform([{"b": "x"}]).toarray(),
+                       cv.transform([{"b": "x"}]).toarray())

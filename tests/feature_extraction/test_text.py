@@ -409,7 +409,7 @@ def test_unfitted_use_raises_not_fitted():
 
 
 @pytest.mark.parametrize("params", [
-    {"input": "filename"}, {"norm": "l3"}, {"fingerprint_bits": 33}, {"gamma": 0.5},
+    {"input": "url"}, {"norm": "l3"}, {"fingerprint_bits": 33}, {"gamma": 0.5},
     {"random_state": -1}, {"tfidf": "yes"}, {"analyzer": "sentence"}, {"min_df": -1},
     {"max_features": 0},
 ], ids=str)
@@ -445,3 +445,173 @@ def test_unseen_ngrams_rarely_counted(generated):
         accepted = ctv.transform([" ".join(unseen)]).sum()
     # At most the fingerprint rate (less when the hash's levels miss a key).
     assert 0 < accepted < 20000 / 256 * 1.5
+
+
+# -- drop-in parity with CountVectorizer / TfidfVectorizer --------------------------
+
+
+def test_files_are_read_as_count_vectorizer_reads_them(tmp_path):
+    paths = []
+    for i, text in enumerate(["play some jazz", "stop the music", "play jazz"]):
+        paths.append(tmp_path / f"{i}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    ctv = CompressedTextVectorizer(input="filename", **EXACT).fit(paths)
+    vectorizer = CountVectorizer(input="filename").fit(paths)
+    columns = slot_columns(ctv, vectorizer)
+    assert_same_matrix(ctv.transform(paths), vectorizer.transform(paths)[:, columns], False)
+    with open(paths[0], "rb") as file:
+        assert ctv.set_params(input="file").transform([file]).sum() == 3
+
+
+@pytest.mark.parametrize("tfidf", [False, True])
+@pytest.mark.parametrize("vocabulary", [
+    {"jazz": 2, "play": 0, "music": 1, "absent": 3},
+    ["play", "music", "jazz", "absent"],
+], ids=["mapping", "list"])
+def test_fixed_vocabulary_gives_scikit_learn_values(vocabulary, tfidf, generated):
+    train, test = generated
+    params = {"vocabulary": vocabulary, "min_df": 5, "max_features": 1}  # unused, as in sklearn
+    ctv = CompressedTextVectorizer(tfidf=tfidf, **params, **EXACT)
+    vectorizer = sklearn_vectorizer(tfidf, **params)
+    got, expected = ctv.fit_transform(train), vectorizer.fit_transform(train)
+    assert ctv.fixed_vocabulary_ and vectorizer.fixed_vocabulary_
+    assert ctv.n_features_out_ == 4
+    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    columns = np.argsort(ctv.mph_.lookup(terms))  # sklearn's column of each slot
+    assert_same_matrix(got, expected[:, columns], tfidf)
+    assert_same_matrix(ctv.transform(test), vectorizer.transform(test)[:, columns], tfidf)
+    assert not CompressedTextVectorizer().fit(train).fixed_vocabulary_
+
+
+def test_fixed_vocabulary_errors_and_transform_without_fit():
+    with pytest.raises(ValueError, match="Duplicate term in vocabulary: 'a'"):
+        CompressedTextVectorizer(vocabulary=["a", "a"]).fit(["a"])
+    with pytest.raises(ValueError, match="doesn't contain index 1"):
+        CompressedTextVectorizer(vocabulary={"a": 0, "b": 2}).fit(["a"])
+    with pytest.raises(ValueError, match="empty vocabulary passed to fit"):
+        CompressedTextVectorizer(vocabulary=[]).fit(["a"])
+    # CountVectorizer transforms with a given vocabulary without fit.
+    counts = CompressedTextVectorizer(vocabulary=["aa", "bb"]).transform(["aa bb bb cc"])
+    assert sorted(counts.toarray()[0].tolist()) == [1, 2]
+
+
+def test_analysis_methods_are_count_vectorizer_s():
+    params = {"analyzer": "char_wb", "ngram_range": (2, 3), "strip_accents": "unicode",
+              "stop_words": ["a"], "lowercase": False}
+    ctv, vectorizer = CompressedTextVectorizer(**params), CountVectorizer(**params)
+    text = "Café au Lait"
+    for method in ("build_analyzer", "build_preprocessor", "build_tokenizer"):
+        assert getattr(ctv, method)()(text) == getattr(vectorizer, method)()(text)
+    assert ctv.get_stop_words() == vectorizer.get_stop_words()
+    assert ctv.decode(b"caf\xc3\xa9") == vectorizer.decode(b"caf\xc3\xa9")
+
+
+def number_tokens(document):
+    """An analyzer yielding ints, bools and floats (1, True and 1.0 are one dict key)."""
+    words = document.split()
+    return [len(w) for w in words] + [w == "play" for w in words] + [1.0, 2.5]
+
+
+def tuple_tokens(document):
+    """An analyzer yielding tuples of a str and an int."""
+    return [(w[0], len(w)) for w in document.split()]
+
+
+@pytest.mark.parametrize("analyzer", [number_tokens, tuple_tokens])
+def test_non_string_tokens_are_distinct_as_dict_keys(analyzer, generated):
+    train, test = generated
+    ctv = CompressedTextVectorizer(analyzer=analyzer, tfidf=True, **EXACT).fit(train)
+    vectorizer = TfidfVectorizer(analyzer=analyzer).fit(train)
+    # 1, True and 1.0 are one key in scikit-learn's dict vocabulary, and here.
+    assert ctv.n_features_out_ == len(vectorizer.vocabulary_)
+    terms = list(vectorizer.vocabulary_)
+    columns = np.empty(len(terms), dtype=np.int64)
+    columns[ctv.mph_.lookup_hashes(ctv._hash(terms))] = [vectorizer.vocabulary_[t] for t in terms]
+    assert_same_matrix(ctv.transform(test), vectorizer.transform(test)[:, columns], True)
+
+
+def test_max_features_ties_among_non_string_tokens_follow_their_order():
+    # Tokens 1..13 once each, 7 and 12 twice: two of the others are kept, and
+    # scikit-learn's choice follows their sorted order as numbers ({1, 3});
+    # sorted as text ("10" < "2") it would be {1, 10}.
+    docs = [str(i) for i in range(13, 0, -1)] + ["7 12"]
+    params = {"analyzer": lambda doc: [int(word) for word in doc.split()], "max_features": 4}
+    vectorizer = CountVectorizer(**params).fit(docs)
+    ctv = CompressedTextVectorizer(**params, **EXACT).fit(docs)
+    kept = sorted(vectorizer.vocabulary_)
+    assert_array_equal(np.sort(ctv.mph_.lookup_hashes(ctv._hash(kept))), np.arange(4))
+
+
+def test_from_text_vectorizer_uses_the_fitted_tfidf_parameters(generated):
+    train, test = generated
+    for changed in ({"norm": "l1"}, {"use_idf": True}, {"sublinear_tf": True}):
+        vectorizer = TfidfVectorizer(use_idf=False).fit(train)
+        expected = vectorizer.transform(test)
+        vectorizer.set_params(**changed)  # without refit: transform ignores it
+        assert_allclose(vectorizer.transform(test).toarray(), expected.toarray())
+        ctv, columns = CompressedTextVectorizer.from_text_vectorizer(vectorizer, **EXACT)
+        assert_same_matrix(ctv.transform(test), expected[:, columns], True)
+
+
+def test_idf_can_be_set_as_on_tfidf_vectorizer(generated):
+    train, test = generated
+    ctv = CompressedTextVectorizer(tfidf=True, **EXACT).fit(train)
+    idf = np.linspace(1.0, 3.0, ctv.n_features_out_)
+    ctv.idf_ = idf
+    assert_array_equal(ctv.idf_, idf)
+    counts = CompressedTextVectorizer(**EXACT).fit(train).transform(test)
+    expected = TfidfTransformer()
+    expected.idf_ = idf
+    expected.n_features_in_ = len(idf)
+    assert_same_matrix(ctv.transform(test), expected.transform(counts), True)
+    with pytest.raises(ValueError, match="idf length = 3 must be equal to vocabulary size"):
+        ctv.idf_ = [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="cannot be set when `user_idf=False`"):
+        CompressedTextVectorizer(tfidf=True, use_idf=False).fit(train).idf_ = idf
+
+
+def test_pandas_output_config_leaves_vectorizers_and_pipelines_alone(generated):
+    pytest.importorskip("pandas")
+    import sklearn
+    from sklearn.feature_extraction import DictVectorizer
+
+    from sklearn_compress import CompressedTfidfTransformer
+
+    train, test = generated
+    labels = [len(doc) % 3 for doc in train]
+    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(train, labels)
+    counts = CountVectorizer().fit_transform(train)
+    with sklearn.config_context(transform_output="pandas"):
+        compressed = compress(pipe)
+        assert_array_equal(compressed.predict(test), pipe.predict(test))
+        assert sp.issparse(CompressedTextVectorizer(tfidf=True).fit_transform(train))
+        assert sp.issparse(CompressedTfidfTransformer().fit(counts).transform(counts))
+        for estimator in (CompressedTextVectorizer(), CompressedTfidfTransformer(),
+                          CountVectorizer(), TfidfTransformer()):
+            assert not hasattr(estimator, "set_output")
+        assert hasattr(DictVectorizer(), "set_output")
+
+
+def test_pickles_without_the_new_attributes_still_load(generated):
+    train, test = generated
+    ctv = CompressedTextVectorizer(tfidf=True, **EXACT).fit(train)
+    state = ctv.__getstate__()
+    del state["vocabulary"], state["fixed_vocabulary_"]  # as pickled before they existed
+    restored = CompressedTextVectorizer.__new__(CompressedTextVectorizer)
+    restored.__setstate__(state)
+    assert restored.get_params() == ctv.get_params()
+    assert restored.fixed_vocabulary_ is False
+    assert_same_matrix(restored.transform(test), ctv.transform(test), True)
+
+
+def test_fixed_vocabulary_flag_survives_save_and_load(generated, tmp_path):
+    from sklearn_compress import load, save
+
+    train, test = generated
+    vectorizer = TfidfVectorizer(vocabulary=["play", "jazz", "music"]).fit(train)
+    ctv, _ = CompressedTextVectorizer.from_text_vectorizer(vectorizer, **EXACT)
+    assert ctv.fixed_vocabulary_ and ctv.vocabulary is None  # no strings to write
+    save(ctv, tmp_path / "ctv.skc")
+    loaded = load(tmp_path / "ctv.skc")
+    assert loaded.fixed_vocabulary_ is True
+    assert_same_matrix(loaded.transform(test), ctv.transform(test), True)
