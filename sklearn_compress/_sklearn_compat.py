@@ -25,6 +25,7 @@ __all__ = [
     "StrOptions",
     "align_api_if_sparse",
     "fit_context",
+    "fitted_tfidf_step",
     "label_binarizer_target_type",
     "mark_stop_words_validated",
     "validate_parameter_constraints",
@@ -48,3 +49,8 @@ def warn_for_unused_params(text_vectorizer):
 def mark_stop_words_validated(text_vectorizer):
     """Tell a CountVectorizer its stop words were checked (so it does not warn again)."""
     text_vectorizer._stop_words_id = id(text_vectorizer.stop_words)
+
+
+def fitted_tfidf_step(tfidf_vectorizer):
+    """The TfidfTransformer a fitted TfidfVectorizer composes (its parameters as at fit)."""
+    return tfidf_vectorizer._tfidf

@@ -21,11 +21,20 @@ import numpy as np
 
 __all__ = [
     "INT_MAX",
+    "NAME",
     "N_FEATURES_IN",
+    "OBJECT",
     "PASSTHROUGH",
+    "STEP",
+    "TEMPLATE",
+    "VALUE",
     "Array",
     "Codec",
+    "Nested",
     "StepRewrite",
+    "dict_of",
+    "list_of",
+    "tuple_of",
 ]
 
 PASSTHROUGH = "passthrough"
@@ -68,12 +77,57 @@ class StepRewrite:
 class Array:
     """Spec of one array attribute: allowed dtypes and numbers of dimensions.
 
-    A 0-d array is read back as a Python number.
+    A 0-d array is read back as a Python number. ``inner_shape`` fixes the
+    trailing dimensions (``(2,)`` for an array of pairs).
     """
 
     dtypes: tuple
     ndim: tuple
     optional: bool = False
+    inner_shape: tuple = ()
+
+
+@dataclass(frozen=True)
+class Nested:
+    """Spec of an attribute holding allow-listed objects, walked by save()/load().
+
+    ``form`` is ``"object"`` (one allow-listed object, or one of
+    ``placeholders`` such as ``"passthrough"``), ``"list"`` or ``"dict"`` (of
+    ``items[0]``), ``"tuple"`` (of ``items``, one spec per position),
+    ``"name"`` (a string) or ``"value"`` (a plain parameter value). With
+    ``template``, objects are unfitted templates (a
+    :class:`QuantizedLinearModel`'s ``estimator``). Build them with the
+    constants and functions below, e.g. a Pipeline's steps::
+
+        list_of(tuple_of(NAME, STEP))
+    """
+
+    form: str
+    items: tuple = ()
+    template: bool = False
+    placeholders: tuple = ()
+
+
+OBJECT = Nested("object")
+TEMPLATE = Nested("object", template=True)
+STEP = Nested("object", placeholders=("passthrough", None))  # a pipeline step
+NAME = Nested("name")
+VALUE = Nested("value")
+
+
+def list_of(item):
+    """A list whose every item follows ``item``."""
+    return Nested("list", (item,))
+
+
+def dict_of(item):
+    """A dict of string keys whose every value follows ``item``."""
+    return Nested("dict", (item,))
+
+
+def tuple_of(*items):
+    """A tuple of ``len(items)`` values, each following its spec."""
+    return Nested("tuple", items)
 
 
 @dataclass(frozen=True)
@@ -81,22 +135,35 @@ class Codec:
     """How one allow-listed class is written and read back.
 
     ``arrays``, ``numbers`` and ``strings`` name fitted attributes with their
-    specs; ``children`` name attributes holding other allow-listed objects;
-    ``restore(obj)`` rebuilds attributes kept compact in the file;
-    ``check(obj)`` raises ``ValueError`` when the attributes disagree.
+    specs. ``children`` maps fitted attributes holding other allow-listed
+    objects to their :class:`Nested` spec (a tuple of names means one object
+    each); ``param_children`` does the same for parameters (a Pipeline's
+    ``steps``). ``restore(obj)`` rebuilds attributes kept compact in the
+    file; ``check(obj)`` raises ``ValueError`` when the attributes disagree.
+    ``from_state(state)``, if given, builds the object from the dict of its
+    arrays and numbers (for classes without parameters, such as
+    :class:`MinimalPerfectHash`), raising ``ValueError`` on bad state.
     ``template`` marks a class allowed only as an unfitted template inside
-    another object (a :class:`QuantizedLinearModel`'s ``estimator``).
+    another object (where a ``Nested`` spec says ``template``).
     """
 
     cls: type
     arrays: dict = field(default_factory=dict)
     numbers: dict = field(default_factory=dict)  # name -> (type, low, high, optional)
     strings: dict = field(default_factory=dict)  # name -> allowed values
-    children: tuple = ()
+    children: tuple | dict = ()
+    param_children: dict = field(default_factory=dict)
     has_classes: bool = False
     restore: object = None
     check: object = None
+    from_state: object = None
     template: bool = False
+
+    def child_specs(self):
+        """``children`` as a dict of name -> :class:`Nested`."""
+        if isinstance(self.children, dict):
+            return self.children
+        return dict.fromkeys(self.children, OBJECT)
 
 
 N_FEATURES_IN = {"n_features_in_": (int, 0, INT_MAX, False)}

@@ -13,10 +13,9 @@ output matrix is assembled with numpy.
 """
 
 from collections.abc import Iterable, Mapping
-from numbers import Integral, Number, Real
+from numbers import Number
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -25,9 +24,17 @@ from sklearn.base import (
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from .._sklearn_compat import Interval, align_api_if_sparse, fit_context
+from .._sklearn_compat import align_api_if_sparse, fit_context
 from .._tables import INT_MAX, Codec
-from ..mph import MAX_SEED, MinimalPerfectHash, distinct_rows, hash_keys
+from ._hashed import (
+    DistinctHashes,
+    HashedVocabularyMixin,
+    RowsBuilder,
+    check_hash_width,
+    chunked_rows,
+    rewrite_options,
+    with_hash_parameters_doc,
+)
 
 __all__ = ["CompressedVectorizer"]
 
@@ -35,17 +42,8 @@ __all__ = ["CompressedVectorizer"]
 # that the per-call cost of hashing and numpy lookups is amortized, small
 # enough that a chunk's Python strings stay a few MB.
 _CHUNK_FEATURES = 1 << 16
-# Distinct hashes of fitted chunks are merged (deduplicated) once the pending
-# ones outnumber the merged ones, and at least this many are pending.
-_MIN_MERGE = 1 << 20
 # Exact-type test for the common numeric values, cheaper than isinstance(v, Number).
 _PLAIN_NUMBERS = frozenset({int, float, bool})
-_INT32_MAX = np.iinfo(np.int32).max
-_NO_FEATURE_NAMES = (
-    "CompressedVectorizer stores no feature names: its vocabulary is a minimal "
-    "perfect hash of the names, which maps a name to a column but cannot map a "
-    "column back to a name. Use DictVectorizer for {what}."
-)
 
 
 # -- feature extraction (DictVectorizer's rules) ---------------------------------
@@ -101,30 +99,17 @@ def _append_sample(sample, separator, names, values):
 
 
 def _feature_chunks(X, separator):
-    """Yield ``(names, values, row_ends)`` for consecutive chunks of samples.
+    """Yield ``((names, values), row_ends)`` for consecutive chunks of samples.
 
     ``row_ends[i]`` is the number of the chunk's features up to the end of its
     ``i``-th sample. A single mapping is one sample, as in DictVectorizer.
     """
     samples = [X] if isinstance(X, Mapping) else X
-    names, values, row_ends = [], [], []
-    for sample in samples:
+
+    def append_sample(sample, names, values):
         _append_sample(sample, separator, names, values)
-        row_ends.append(len(names))
-        if len(names) >= _CHUNK_FEATURES:
-            yield names, values, row_ends
-            names, values, row_ends = [], [], []
-    if row_ends:
-        yield names, values, row_ends
 
-
-def _hash_names(names, seed):
-    try:
-        return hash_keys(names, seed)
-    except TypeError as exc:
-        raise TypeError(
-            f"CompressedVectorizer hashes feature names as text, so they must be str: {exc}"
-        ) from None
+    return chunked_rows(samples, append_sample, 2, _CHUNK_FEATURES)
 
 
 def _as_dtype(values, dtype, keep=None):
@@ -144,52 +129,13 @@ def _as_dtype(values, dtype, keep=None):
     return converted if keep is None else converted[keep]
 
 
-# -- output assembly ---------------------------------------------------------------
-
-
-class _RowsBuilder:
-    """Accumulate chunks of ``(columns, data, row_ends)`` into one CSR matrix."""
-
-    def __init__(self, dtype):
-        self._dtype = dtype
-        self._indices, self._data, self._indptr = [], [], [np.zeros(1, dtype=np.int64)]
-        self._nnz = 0
-
-    def add(self, kept, columns, data, row_ends):
-        """Add the rows of a chunk of entries, of which only those ``kept`` are given.
-
-        ``columns`` and ``data`` hold the kept entries; ``row_ends`` counts all
-        the chunk's entries up to the end of each row.
-        """
-        kept_before = np.concatenate(([0], np.cumsum(kept)))
-        self._indptr.append(kept_before[row_ends] + self._nnz)
-        self._indices.append(columns)
-        self._data.append(data)
-        self._nnz += len(columns)
-
-    def build(self, n_columns):
-        indptr = np.concatenate(self._indptr)
-        if len(indptr) == 1:
-            raise ValueError("Sample sequence X is empty.")
-        # int32 indices whenever they fit: liblinear (LinearSVC, ...) rejects int64.
-        index_dtype = np.int32 if max(self._nnz, n_columns) <= _INT32_MAX else np.int64
-        matrix = sp.csr_array(
-            (
-                np.concatenate(self._data).astype(self._dtype, copy=False),
-                np.concatenate(self._indices).astype(index_dtype),
-                indptr.astype(index_dtype),
-            ),
-            shape=(len(indptr) - 1, n_columns),
-        )
-        # Sums the entries of a feature repeated in one sample, and sorts indices.
-        matrix.sum_duplicates()
-        return matrix
-
-
 # -- the estimator -------------------------------------------------------------------
 
 
-class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+@with_hash_parameters_doc("feature name", "feature names")
+class CompressedVectorizer(
+    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Transform lists of feature-value mappings to vectors, with a hashed vocabulary.
 
     A drop-in replacement for :class:`~sklearn.feature_extraction.DictVectorizer`
@@ -221,16 +167,14 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     sparse : bool, default=True
         Whether transform returns a scipy.sparse CSR matrix (with int32
         indices when they fit, sorted, no repeated entries) or a dense array.
-    fingerprint_bits : int, default=8
-        Bits of each feature name's hash stored per column to reject unseen
-        features, in [0, 32].
-    gamma : float, default=1.0
-        Bits per key at each level of the hash, in [1, 100]: larger is faster
-        to build and query, and larger in memory.
-    random_state : int or None, default=0
-        Seed of the MurmurHash3 hash of the feature names, in [0, 2**32 - 1].
-        None means 0: the hash must be reproducible, so there is no random
-        seed, and ``numpy.random.RandomState`` instances are rejected.
+    sort : bool, default=True
+        Accepted for compatibility with DictVectorizer, where it sorts
+        ``feature_names_`` and so the columns. Without stored feature names
+        there is no name order to follow: the columns are always the hash's
+        slots, in the same order whatever ``sort`` is. Build the vectorizer
+        with :meth:`from_dict_vectorizer` to get the permutation to a
+        DictVectorizer's (sorted or unsorted) columns.
+    %(hash_parameters)s
 
     Attributes
     ----------
@@ -288,44 +232,27 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         "dtype": "no_validation",  # delegated to numpy, as in DictVectorizer
         "separator": [str],
         "sparse": ["boolean"],
-        "fingerprint_bits": [Interval(Integral, 0, 32, closed="both")],
-        "gamma": [Interval(Real, 1, 100, closed="both")],
-        "random_state": [Interval(Integral, 0, MAX_SEED, closed="both"), None],
+        "sort": ["boolean"],
+        **HashedVocabularyMixin._HASH_CONSTRAINTS,
     }
+    _KEYS = "feature names"
+    _STORED = "feature names"
+    _KEEPS_STRINGS = "DictVectorizer"
 
-    def __init__(
-        self,
-        *,
-        dtype=np.float64,
-        separator="=",
-        sparse=True,
-        fingerprint_bits=8,
-        gamma=1.0,
-        random_state=0,
-    ):
+    def __init__(self, *, dtype=np.float64, separator="=", sparse=True, sort=True,
+                 fingerprint_bits=8, gamma=1.0, random_state=0):
         self.dtype = dtype
         self.separator = separator
         self.sparse = sparse
+        self.sort = sort
         self.fingerprint_bits = fingerprint_bits
         self.gamma = gamma
         self.random_state = random_state
 
-    @property
-    def _seed(self):
-        return 0 if self.random_state is None else int(self.random_state)
-
     def _chunks_with_hashes(self, X):
-        for names, values, row_ends in _feature_chunks(X, self.separator):
-            yield _hash_names(names, self._seed), values, row_ends
-
-    def _build_hash(self, distinct_hashes):
-        self.mph_ = MinimalPerfectHash.build_from_hashes(
-            distinct_hashes,
-            gamma=float(self.gamma),
-            fingerprint_bits=int(self.fingerprint_bits),
-            seed=self._seed,
-        )
-        self.n_features_out_ = len(self.mph_)
+        """Yield ``(distinct hashes, index of each feature among them, values, row_ends)``."""
+        for (names, values), row_ends in _feature_chunks(X, self.separator):
+            yield *self._hash_distinct(names), values, row_ends
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -344,10 +271,10 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         self : CompressedVectorizer
             The fitted vectorizer.
         """
-        distinct = _DistinctHashes()
-        for hashes, _, _ in self._chunks_with_hashes(X):
+        distinct = DistinctHashes()
+        for hashes, _, _, _ in self._chunks_with_hashes(X):
             distinct.add(hashes)
-        self._build_hash(distinct.result())
+        self._build_hash(distinct.result().hashes)
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
@@ -366,11 +293,11 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         Xt : {sparse matrix, ndarray} of shape (n_samples, n_features_out_)
             Feature vectors.
         """
-        distinct, chunks = _DistinctHashes(), []
-        for hashes, values, row_ends in self._chunks_with_hashes(X):
+        distinct, chunks = DistinctHashes(), []
+        for hashes, inverse, values, row_ends in self._chunks_with_hashes(X):
             distinct.add(hashes)
-            chunks.append((hashes, _as_dtype(values, self.dtype), row_ends))
-        self._build_hash(distinct.result())
+            chunks.append((hashes, inverse, _as_dtype(values, self.dtype), row_ends))
+        self._build_hash(distinct.result().hashes)
         return self._assemble(chunks)
 
     def transform(self, X):
@@ -390,30 +317,15 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         return self._assemble(self._chunks_with_hashes(X))
 
     def _assemble(self, chunks):
-        """The output matrix of chunks of ``(hashes, values, row_ends)``."""
-        rows = _RowsBuilder(self.dtype)
-        for hashes, values, row_ends in chunks:
-            columns = self.mph_.lookup_hashes(hashes)
-            kept = columns >= 0
-            rows.add(kept, columns[kept], _as_dtype(values, self.dtype, keep=kept), row_ends)
+        """The output matrix of chunks of ``(hashes, inverse, values, row_ends)``."""
+        rows = RowsBuilder(self.dtype)
+        for hashes, inverse, values, row_ends in chunks:
+            columns = self.mph_.lookup_hashes(hashes)[inverse]
+            rows.add(columns, row_ends, _as_dtype(values, self.dtype, keep=columns >= 0))
+        if not rows.n_rows:
+            raise ValueError("Sample sequence X is empty.")
         matrix = rows.build(self.n_features_out_)
         return align_api_if_sparse(matrix) if self.sparse else matrix.toarray()
-
-    @property
-    def _n_features_out(self):
-        # Read by ClassNamePrefixFeaturesOutMixin.get_feature_names_out.
-        return self.n_features_out_
-
-    @property
-    def nbytes(self):
-        """Bytes of the arrays a transform reads (those of ``mph_``)."""
-        check_is_fitted(self)
-        return self.mph_.nbytes
-
-    @property
-    def inverse_transform(self):
-        """Not available: no feature names are stored (raises AttributeError)."""
-        raise AttributeError(_NO_FEATURE_NAMES.format(what="inverse_transform"))
 
     @property
     def restrict(self):
@@ -421,9 +333,9 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
 
         To drop features, pass a ``keep`` mask to :meth:`from_dict_vectorizer`.
         """
-        raise AttributeError(
-            _NO_FEATURE_NAMES.format(what="restrict")
-            + " To drop features, pass keep= to CompressedVectorizer.from_dict_vectorizer."
+        raise self._no_strings_error(
+            "restrict",
+            " To drop features, pass keep= to CompressedVectorizer.from_dict_vectorizer.",
         )
 
     @classmethod
@@ -440,8 +352,8 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             transform time like unseen features. Use it to drop the features
             whose weights are all zero. None keeps all.
         **params
-            Parameters of the new vectorizer. ``dtype``, ``separator`` and
-            ``sparse`` default to those of ``dv``.
+            Parameters of the new vectorizer. ``dtype``, ``separator``,
+            ``sparse`` and ``sort`` default to those of ``dv``.
 
         Returns
         -------
@@ -459,16 +371,11 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             If ``keep`` is not a boolean mask of the right length.
         """
         check_is_fitted(dv, "feature_names_")
-        params = {"dtype": dv.dtype, "separator": dv.separator, "sparse": dv.sparse, **params}
+        params = {"dtype": dv.dtype, "separator": dv.separator, "sparse": dv.sparse,
+                  "sort": dv.sort, **params}
         cv = cls(**params)
         cv._validate_params()
-        kept_columns = _kept_columns(keep, len(dv.feature_names_))
-        names = dv.feature_names_
-        hashes = _hash_names([names[i] for i in kept_columns], cv._seed)
-        cv._build_hash(hashes)
-        columns = np.empty(cv.n_features_out_, dtype=np.int64)
-        columns[cv.mph_.lookup_hashes(hashes)] = kept_columns
-        return cv, columns
+        return cv, cv._build_hash_of_columns(dv.feature_names_, keep)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -477,58 +384,8 @@ class CompressedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         return tags
 
 
-def _kept_columns(keep, n_features):
-    if keep is None:
-        return np.arange(n_features, dtype=np.int64)
-    keep = np.asarray(keep)
-    if keep.dtype != np.bool_ or keep.shape != (n_features,):
-        raise ValueError(
-            f"keep must be a boolean mask of shape ({n_features},) (one entry per "
-            f"feature of the fitted vectorizer), got a {keep.dtype} array of shape {keep.shape}"
-        )
-    return np.flatnonzero(keep).astype(np.int64, copy=False)
-
-
-class _DistinctHashes:
-    """The distinct rows of the ``(n, 2)`` hash arrays added so far.
-
-    Each added chunk is deduplicated on its own; chunks are merged into one
-    deduplicated array once they outnumber it, so memory stays about 16 bytes
-    per distinct hash and the total merging work is O(n log n).
-    """
-
-    def __init__(self):
-        self._merged = np.empty((0, 2), dtype=np.uint64)
-        self._pending, self._n_pending = [], 0
-
-    def add(self, hashes):
-        hashes = distinct_rows(hashes)
-        self._pending.append(hashes)
-        self._n_pending += len(hashes)
-        if self._n_pending >= max(len(self._merged), _MIN_MERGE):
-            self._merge()
-
-    def _merge(self):
-        self._merged = distinct_rows(np.concatenate([self._merged, *self._pending]))
-        self._pending, self._n_pending = [], 0
-
-    def result(self):
-        self._merge()
-        return self._merged
-
-
 def _rewrite_dict_vectorizer(step, keep, options):
-    return CompressedVectorizer.from_dict_vectorizer(
-        step, keep=keep, fingerprint_bits=options.fingerprint_bits, gamma=options.gamma,
-        random_state=options.random_state,
-    )
-
-
-def check_hash_width(vectorizer):
-    """Raise ``ValueError`` unless the output width is the hash's slot count."""
-    if vectorizer.n_features_out_ != len(vectorizer.mph_):
-        raise ValueError(f"n_features_out_ {vectorizer.n_features_out_} is not the "
-                         f"{len(vectorizer.mph_)} slots of the hash")
+    return CompressedVectorizer.from_dict_vectorizer(step, keep=keep, **rewrite_options(options))
 
 
 # -- what this module contributes (collected by compose/_compress.py and io/_persist.py)

@@ -1,18 +1,16 @@
 """Exact idf values at about one byte per column, for the compressed tf-idf steps."""
 
 import numpy as np
-from sklearn.preprocessing import normalize
-from sklearn.utils.validation import check_is_fitted
 
 from .._tables import Array
 
 __all__ = [
     "IDF_ARRAYS",
     "IDF_ATTRIBUTES",
-    "CompactIdfMixin",
     "check_idf_codes",
     "decode_idf",
     "encode_idf",
+    "idf_from_document_frequency",
     "restore_idf",
 ]
 
@@ -66,52 +64,20 @@ def decode_idf(columns, table, codes, overflow_columns, overflow_codes):
     return table[index]
 
 
+def idf_from_document_frequency(df, n_samples, smooth_idf, dtype):
+    """TfidfTransformer.fit's idf, with the same operations in the same dtype.
 
-class CompactIdfMixin:
-    """Stores a per-column idf (or None) as :func:`encode_idf`'s four arrays.
-
-    A class using it names its column count attribute (``_IDF_WIDTH``) and
-    what enables idf (``_IDF_SETTING``, for the error when there is none).
+    The one idf computation of the package: :class:`CompressedTfidfTransformer`
+    runs it on the document frequencies of a count matrix, and the text
+    vectorizer's tf-idf step on those counted while streaming the documents.
     """
-
-    _IDF_ATTRIBUTES = IDF_ATTRIBUTES
-
-    @property
-    def idf_(self):
-        """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
-        check_is_fitted(self)
-        if self.idf_table_ is None:
-            raise AttributeError(f"idf_ is only defined with {self._IDF_SETTING}")
-        return self._idf_of(np.arange(getattr(self, self._IDF_WIDTH)))
-
-    def _set_idf(self, idf):
-        """Store the idf of each column (an array, or None) encoded by :func:`encode_idf`."""
-        encoded = encode_idf(idf) if idf is not None else (None,) * len(IDF_ATTRIBUTES)
-        for name, value in zip(IDF_ATTRIBUTES, encoded, strict=True):
-            setattr(self, name, value)
-
-    def _idf_of(self, columns):
-        """The idf of ``columns`` (an integer array), decoded."""
-        return decode_idf(columns, *(getattr(self, name) for name in IDF_ATTRIBUTES))
-
-    def _tfidf_weighted(self, X):
-        """TfidfTransformer.transform's operations on a CSR matrix of counts, in place.
-
-        Only the idf of the entries' columns is decoded. Needs the estimator's
-        ``sublinear_tf`` and ``norm`` parameters.
-        """
-        if self.sublinear_tf:
-            np.log(X.data, X.data)
-            X.data += 1.0
-        if self.idf_table_ is not None:
-            X.data *= self._idf_of(X.indices)
-        if self.norm is not None:
-            X = normalize(X, norm=self.norm, copy=False)
-        return X
-
-    def _idf_nbytes(self):
-        arrays = (getattr(self, name, None) for name in IDF_ATTRIBUTES)
-        return sum(array.nbytes for array in arrays if array is not None)
+    df = df.astype(dtype)
+    df += float(smooth_idf)
+    idf = np.full_like(df, fill_value=n_samples + int(smooth_idf), dtype=dtype)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
 
 
 # -- file codec pieces shared by the two tf-idf steps ------------------------------

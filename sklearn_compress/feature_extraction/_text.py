@@ -14,7 +14,7 @@ needs the n-grams' alphabetical order (see :func:`_most_frequent`).
 """
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,17 +27,27 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
 from .._sklearn_compat import (
-    Interval,
     StrOptions,
     align_api_if_sparse,
     fit_context,
+    fitted_tfidf_step,
     mark_stop_words_validated,
     warn_for_unused_params,
 )
 from .._tables import INT_MAX, Codec
-from ..mph import MAX_SEED, MinimalPerfectHash, hash_keys
-from ._dict_vectorizer import _MIN_MERGE, _kept_columns, _RowsBuilder, check_hash_width
-from ._idf import IDF_ARRAYS, CompactIdfMixin, check_idf_codes, restore_idf
+from ._hashed import (
+    DistinctHashes,
+    HashedVocabularyMixin,
+    RowsBuilder,
+    as_records,
+    check_hash_width,
+    chunked_rows,
+    rewrite_options,
+    row_of_each_entry,
+    with_hash_parameters_doc,
+)
+from ._idf import IDF_ARRAYS, IDF_ATTRIBUTES, check_idf_codes, restore_idf
+from ._tfidf import CompressedTfidfTransformer
 
 __all__ = ["CompressedTextVectorizer"]
 
@@ -55,128 +65,30 @@ _COPIED_PARAMS = (*_ANALYSIS_PARAMS, "max_df", "min_df", "max_features", "binary
 # 2**12 n-grams per chunk transform at 0.6x scikit-learn's speed, 2**16 at
 # 0.9x, 2**18 at 1.1x); 2**18 short strings are about 20 MB.
 _CHUNK_TERMS = 1 << 18
-_HASH_DTYPE = np.dtype([("h1", "<u8"), ("h2", "<u8")])
-_NO_VOCABULARY = (
-    "CompressedTextVectorizer stores no vocabulary: its columns are the slots of a "
-    "minimal perfect hash of the n-grams, which maps an n-gram to a column but cannot "
-    "map a column back to an n-gram. Use CountVectorizer or TfidfVectorizer for {what}."
-)
 
 
 # -- n-grams and their hashes --------------------------------------------------------
 
 
 def _term_chunks(raw_documents, analyze):
-    """Yield ``(terms, row_ends)`` for consecutive chunks of documents.
+    """Yield ``((terms,), row_ends)`` for consecutive chunks of documents.
 
     ``row_ends[i]`` is the number of the chunk's n-grams up to the end of its
     ``i``-th document; n-grams repeat as often as they occur.
     """
-    terms, row_ends = [], []
-    for document in raw_documents:
+
+    def append_document(document, terms):
         terms.extend(analyze(document))
-        row_ends.append(len(terms))
-        if len(terms) >= _CHUNK_TERMS:
-            yield terms, row_ends
-            terms, row_ends = [], []
-    if row_ends:
-        yield terms, row_ends
 
-
-def _distinct_terms(terms):
-    """``(distinct, inverse)`` with ``distinct[inverse[i]] == terms[i]``.
-
-    A chunk repeats most of its n-grams (all of them, for char n-grams), and a
-    dict of the chunk's strings, built in C, is several times cheaper than
-    hashing every occurrence with MurmurHash3.
-    """
-    distinct = list(dict.fromkeys(terms))
-    index = dict(zip(distinct, range(len(distinct)), strict=True))
-    return distinct, np.fromiter(map(index.__getitem__, terms), dtype=np.int64,
-                                 count=len(terms))
-
-
-def _hash_terms(terms, seed):
-    try:
-        return hash_keys(terms, seed)
-    except TypeError as exc:
-        raise TypeError(
-            "CompressedTextVectorizer hashes n-grams as text, so the analyzer must "
-            f"produce str: {exc}"
-        ) from None
-
-
-def _as_records(hashes):
-    """``(n, 2)`` uint64 hashes as ``n`` records, which numpy sorts and searches."""
-    return np.ascontiguousarray(hashes).view(_HASH_DTYPE).ravel()
-
-
-def _unique_rows(hashes):
-    """The sorted distinct rows of ``(n, 2)`` hashes and each row's index among them."""
-    order = np.lexsort((hashes[:, 1], hashes[:, 0]))
-    ordered = hashes[order]
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    inverse = np.empty(len(ordered), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
-
-
-def _rows_of_entries(row_ends):
-    return np.repeat(np.arange(len(row_ends)), np.diff(row_ends, prepend=0))
+    return chunked_rows(raw_documents, append_document, 1, _CHUNK_TERMS)
 
 
 def _chunk_frequencies(inverse, row_ends, n_terms):
     """Document and term frequency of each distinct n-gram of a chunk."""
     n_rows = len(row_ends)
-    in_document = np.unique(inverse * n_rows + _rows_of_entries(row_ends))
+    in_document = np.unique(inverse * n_rows + row_of_each_entry(row_ends))
     df = np.bincount(in_document // n_rows, minlength=n_terms)
     return df, np.bincount(inverse, minlength=n_terms)
-
-
-class _TermFrequencies:
-    """Per distinct n-gram hash: document frequency and term frequency.
-
-    Chunks are merged (sorted, equal hashes summed) once the pending ones
-    outnumber the merged ones, so memory stays about 32 bytes per distinct
-    n-gram and the total merging work is O(n log n).
-    """
-
-    def __init__(self):
-        self.hashes = np.empty((0, 2), dtype=np.uint64)
-        self.df = self.tf = np.empty(0, dtype=np.int64)
-        self._pending, self._n_pending = [], 0
-
-    def add(self, hashes, df, tf):
-        self._pending.append((hashes, df, tf))
-        self._n_pending += len(hashes)
-        if self._n_pending >= max(len(self.hashes), _MIN_MERGE):
-            self._merge()
-
-    def _merge(self):
-        parts = [(self.hashes, self.df, self.tf), *self._pending]
-        hashes, df, tf = (np.concatenate(column) for column in zip(*parts, strict=True))
-        self._pending, self._n_pending = [], 0
-        if not len(hashes):
-            return
-        self.hashes, inverse = _unique_rows(hashes)
-        self.df = np.bincount(inverse, weights=df, minlength=len(self.hashes)).astype(np.int64)
-        self.tf = np.bincount(inverse, weights=tf, minlength=len(self.hashes)).astype(np.int64)
-
-    def result(self):
-        self._merge()
-        return self
-
-
-def _idf(df, n_samples, smooth_idf, dtype):
-    """TfidfTransformer.fit's idf, with the same operations in the same dtype."""
-    df = df.astype(dtype)
-    df += float(smooth_idf)
-    idf = np.full_like(df, fill_value=n_samples + int(smooth_idf), dtype=dtype)
-    idf /= df
-    np.log(idf, out=idf)
-    idf += 1.0
-    return idf
 
 
 def _float_dtype(dtype):
@@ -215,20 +127,20 @@ def _most_frequent(candidates, tf, limit, alphabetical_order):
     return candidates[order[negated[order].argsort()[:limit]]]
 
 
-def _candidate_terms(raw_documents, analyze, seed, all_hashes, candidates):
+def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates):
     """The n-gram strings of ``candidates`` (indices into ``all_hashes``), in a second pass.
 
     Held in a numpy StringDType array, whose sort order is Python's.
     """
-    records = _as_records(all_hashes)
+    records = as_records(all_hashes)
     position = np.full(len(all_hashes), -1, dtype=np.int64)
     position[candidates] = np.arange(len(candidates))
     terms = np.empty(len(candidates), dtype=np.dtypes.StringDType())
     found = np.zeros(len(candidates), dtype=bool)
-    for chunk_terms, _ in _term_chunks(raw_documents, analyze):
-        hashes = _hash_terms(chunk_terms, seed)
-        where = np.searchsorted(records, _as_records(hashes)).clip(max=len(records) - 1)
-        if not (records[where] == _as_records(hashes)).all():
+    for (chunk_terms,), _ in _term_chunks(raw_documents, analyze):
+        hashes = as_records(hash_terms(chunk_terms))
+        where = np.searchsorted(records, hashes).clip(max=len(records) - 1)
+        if not (records[where] == hashes).all():
             raise RuntimeError("the documents changed between the two passes of fit")
         entries = np.flatnonzero(position[where] >= 0)
         positions, first = np.unique(position[where[entries]], return_index=True)
@@ -250,8 +162,9 @@ _COUNT_CONSTRAINTS = {
 }
 
 
+@with_hash_parameters_doc("n-gram", "n-grams")
 class CompressedTextVectorizer(
-    CompactIdfMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
     """Convert texts to token counts or tf-idf, with a hashed vocabulary.
 
@@ -299,15 +212,7 @@ stop_words, token_pattern, ngram_range, analyzer
         Row normalization of tf-idf, as in TfidfVectorizer.
     use_idf, smooth_idf, sublinear_tf : bool, default=True, True, False
         As in TfidfVectorizer.
-    fingerprint_bits : int, default=8
-        Bits of each n-gram's hash stored per column to reject unseen n-grams,
-        in [0, 32].
-    gamma : float, default=1.0
-        Bits per key at each level of the hash, in [1, 100]: larger is faster
-        to build and query, and larger in memory.
-    random_state : int or None, default=0
-        Seed of the MurmurHash3 hash of the n-grams, in [0, 2**32 - 1]; None
-        means 0 (the hash must be reproducible).
+    %(hash_parameters)s
 
     Attributes
     ----------
@@ -377,10 +282,11 @@ stop_words, token_pattern, ngram_range, analyzer
         "use_idf": ["boolean"],
         "smooth_idf": ["boolean"],
         "sublinear_tf": ["boolean"],
-        "fingerprint_bits": [Interval(Integral, 0, 32, closed="both")],
-        "gamma": [Interval(Real, 1, 100, closed="both")],
-        "random_state": [Interval(Integral, 0, MAX_SEED, closed="both"), None],
+        **HashedVocabularyMixin._HASH_CONSTRAINTS,
     }
+    _KEYS = "n-grams"
+    _STORED = "vocabulary"
+    _KEEPS_STRINGS = "CountVectorizer or TfidfVectorizer"
 
     def __init__(
         self,
@@ -438,18 +344,10 @@ stop_words, token_pattern, ngram_range, analyzer
     # -- parameters ------------------------------------------------------------
 
     @property
-    def _seed(self):
-        return 0 if self.random_state is None else int(self.random_state)
-
-    @property
     def _count_dtype(self):
         if self.dtype is None:
             return np.dtype(np.float64 if self.tfidf else np.int64)
         return np.dtype(self.dtype)
-
-    @property
-    def _uses_idf(self):
-        return self.tfidf and self.use_idf
 
     def _analysis_vectorizer(self):
         return CountVectorizer(**{name: getattr(self, name) for name in _ANALYSIS_PARAMS})
@@ -510,10 +408,13 @@ stop_words, token_pattern, ngram_range, analyzer
     def fit_transform(self, raw_documents, y=None):
         """Fit and transform the documents, analyzing them once.
 
+        Equivalent to ``fit(raw_documents).transform(raw_documents)``, but the
+        documents are read (and analyzed) once, so they may be a generator.
+
         Parameters
         ----------
         raw_documents : iterable of str or bytes
-            As in :meth:`fit`.
+            Documents, as in :meth:`fit`.
         y : None
             Ignored.
 
@@ -523,11 +424,11 @@ stop_words, token_pattern, ngram_range, analyzer
             Token counts or tf-idf.
         """
         chunks, global_hashes, slot_of_hash = self._fit(raw_documents, keep_chunks=True)
-        records = _as_records(global_hashes)
+        records = as_records(global_hashes)
 
         def columns_of_chunks():
             for unique, inverse, row_ends in chunks:
-                slots = slot_of_hash[np.searchsorted(records, _as_records(unique))]
+                slots = slot_of_hash[np.searchsorted(records, as_records(unique))]
                 yield slots[inverse], row_ends
 
         return self._weighted(self._count_matrix(columns_of_chunks()))
@@ -541,10 +442,9 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         self._check_not_single_string(raw_documents)
         analyze = self._build_analyzer(fitting=True)
-        frequencies, chunks, n_documents = _TermFrequencies(), [], 0
-        for terms, row_ends in _term_chunks(raw_documents, analyze):
-            distinct, inverse = _distinct_terms(terms)
-            unique = _hash_terms(distinct, self._seed)
+        frequencies, chunks, n_documents = DistinctHashes(n_counts=2), [], 0
+        for (terms,), row_ends in _term_chunks(raw_documents, analyze):
+            unique, inverse = self._hash_distinct(terms)
             frequencies.add(unique, *_chunk_frequencies(inverse, row_ends, len(unique)))
             n_documents += len(row_ends)
             if keep_chunks:
@@ -555,11 +455,9 @@ stop_words, token_pattern, ngram_range, analyzer
         kept = self._selected(frequencies, n_documents, raw_documents, analyze)
         slots = self._build_hash(frequencies.hashes[kept])
         df = np.empty(len(slots), dtype=np.int64)
-        df[slots] = frequencies.df[kept]
-        self._set_idf(
-            _idf(df, n_documents, self.smooth_idf, _float_dtype(self._count_dtype))
-            if self._uses_idf else None
-        )
+        df[slots] = frequencies.counts[0][kept]
+        self._set_tfidf(self._new_tfidf()._fit_document_frequency(
+            df, n_documents, _float_dtype(self._count_dtype)) if self.tfidf else None)
         if not keep_chunks:
             return None
         slot_of_hash = np.full(len(frequencies.hashes), -1, dtype=np.int64)
@@ -568,7 +466,7 @@ stop_words, token_pattern, ngram_range, analyzer
 
     def _selected(self, frequencies, n_documents, raw_documents, analyze):
         """Indices of the n-grams CountVectorizer keeps (min_df, max_df, max_features)."""
-        df = frequencies.df
+        df = frequencies.counts[0]
         high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_documents
         low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_documents
         if high < low:
@@ -591,7 +489,8 @@ stop_words, token_pattern, ngram_range, analyzer
     def _term_frequencies(self, frequencies):
         """``X.sum(axis=0)`` of CountVectorizer's matrix, in its dtype."""
         ones = self.binary or self._count_dtype == np.bool_
-        return (frequencies.df if ones else frequencies.tf).astype(_sum_dtype(self._count_dtype))
+        df, tf = frequencies.counts
+        return (df if ones else tf).astype(_sum_dtype(self._count_dtype))
 
     def _alphabetical_order(self, raw_documents, analyze, frequencies, candidates):
         if _is_one_shot(raw_documents):
@@ -605,18 +504,9 @@ stop_words, token_pattern, ngram_range, analyzer
                 stacklevel=5,
             )
             return np.arange(len(candidates))
-        terms = _candidate_terms(raw_documents, analyze, self._seed, frequencies.hashes,
+        terms = _candidate_terms(raw_documents, analyze, self._hash, frequencies.hashes,
                                  candidates)
         return np.argsort(terms)
-
-    def _build_hash(self, hashes):
-        """Build ``mph_`` over distinct hashes; return the slot of each."""
-        self.mph_ = MinimalPerfectHash.build_from_hashes(
-            hashes, gamma=float(self.gamma), fingerprint_bits=int(self.fingerprint_bits),
-            seed=self._seed,
-        )
-        self.n_features_out_ = len(self.mph_)
-        return self.mph_.lookup_hashes(hashes)
 
     # -- transform ----------------------------------------------------------------------
 
@@ -639,22 +529,17 @@ stop_words, token_pattern, ngram_range, analyzer
         analyze = self._build_analyzer(fitting=False)
 
         def columns_of_chunks():
-            for terms, row_ends in _term_chunks(raw_documents, analyze):
-                distinct, inverse = _distinct_terms(terms)
-                yield self.mph_.lookup_hashes(_hash_terms(distinct, self._seed))[inverse], row_ends
+            for (terms,), row_ends in _term_chunks(raw_documents, analyze):
+                hashes, inverse = self._hash_distinct(terms)
+                yield self.mph_.lookup_hashes(hashes)[inverse], row_ends
 
         return self._weighted(self._count_matrix(columns_of_chunks()))
 
     def _count_matrix(self, chunks):
         """CSR counts (intc) from chunks of ``(column of each n-gram or -1, row_ends)``."""
-        rows, n_documents = _RowsBuilder(np.intc), 0
+        rows = RowsBuilder(np.intc)
         for columns, row_ends in chunks:
-            kept = columns >= 0
-            found = columns[kept]
-            rows.add(kept, found, np.ones(len(found), dtype=np.intc), row_ends)
-            n_documents += len(row_ends)
-        if not n_documents:
-            return sp.csr_array((0, self.n_features_out_), dtype=np.intc)
+            rows.add(columns, row_ends)
         return rows.build(self.n_features_out_)
 
     def _weighted(self, counts):
@@ -662,30 +547,63 @@ stop_words, token_pattern, ngram_range, analyzer
         X = counts.astype(self._count_dtype)
         if self.binary:
             X.data.fill(1)
-        if self.tfidf:
-            X = self._tfidf_weighted(X.astype(_float_dtype(X.dtype), copy=False))
+        if self._tfidf is not None:
+            # The composed step's weighting without its input validation: X is
+            # a CSR matrix of the right width (validating costs ~50 us a call).
+            X = self._tfidf._weighted(X.astype(_float_dtype(X.dtype), copy=False))
         return align_api_if_sparse(X)
 
-    # -- introspection ------------------------------------------------------------------
+    # -- the tf-idf step ------------------------------------------------------------------
 
-    _IDF_WIDTH = "n_features_out_"
-    _IDF_SETTING = "tfidf=True and use_idf=True"
+    def _new_tfidf(self):
+        return CompressedTfidfTransformer(**{name: getattr(self, name) for name in _TFIDF_PARAMS})
+
+    def _set_tfidf(self, tfidf):
+        """Compose the fitted tf-idf step (None without tf-idf).
+
+        Its idf arrays are also attributes of the vectorizer, the ones that
+        pickling and :func:`~sklearn_compress.save` store; the step itself is
+        rebuilt from them when the vectorizer is read back.
+        """
+        self._tfidf = tfidf
+        for name in IDF_ATTRIBUTES:
+            setattr(self, name, None if tfidf is None else getattr(tfidf, name))
+
+    def _restore_tfidf(self):
+        """The tf-idf step of a vectorizer read back from its idf arrays."""
+        if not self.tfidf:
+            return None
+        tfidf = self._new_tfidf()
+        tfidf.n_features_in_ = self.n_features_out_
+        for name in IDF_ATTRIBUTES:
+            setattr(tfidf, name, getattr(self, name))
+        return tfidf
+
+    def __getstate__(self):
+        # object.__getstate__ may return __dict__ itself: leave it whole.
+        state = dict(super().__getstate__())
+        state.pop("_tfidf", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "mph_" in state:
+            self._tfidf = self._restore_tfidf()
 
     @property
-    def _n_features_out(self):
-        # Read by ClassNamePrefixFeaturesOutMixin.get_feature_names_out.
-        return self.n_features_out_
+    def idf_(self):
+        """The idf of each column (only with ``tfidf=True`` and ``use_idf=True``).
 
-    @property
-    def nbytes(self):
-        """Bytes of the arrays a transform reads (the hash and the idf arrays)."""
+        Set it as on a fitted ``TfidfVectorizer``: the new vector (one value
+        per column) replaces the idf of the tf-idf step.
+        """
         check_is_fitted(self)
-        return self.mph_.nbytes + self._idf_nbytes()
+        if self.idf_table_ is None:
+            raise AttributeError("idf_ is only defined with tfidf=True and use_idf=True")
+        return self._tfidf.idf_
 
-    @property
-    def inverse_transform(self):
-        """Not available: no n-grams are stored (raises AttributeError)."""
-        raise AttributeError(_NO_VOCABULARY.format(what="inverse_transform"))
+    def _extra_nbytes(self):
+        return 0 if self._tfidf is None else self._tfidf.nbytes
 
     # -- conversion ------------------------------------------------------------------------
 
@@ -734,17 +652,17 @@ stop_words, token_pattern, ngram_range, analyzer
         tfidf = isinstance(vectorizer, TfidfVectorizer)
         copied = {name: getattr(vectorizer, name) for name in _COPIED_PARAMS}
         if tfidf:
-            copied.update({name: getattr(vectorizer, name) for name in _TFIDF_PARAMS})
+            # The parameters the tf-idf step was fitted with, which transform
+            # uses, not the vectorizer's attributes (they may be set after fit).
+            fitted_step = fitted_tfidf_step(vectorizer)
+            copied.update(fitted_step.get_params())
         ctv = cls(**{**copied, "tfidf": tfidf, **params})
         ctv._validate_params()
-        terms = _terms_by_column(vectorizer.vocabulary_)
         if ctv.tfidf and ctv.norm is not None:
             keep = None  # the row norm sums over every n-gram of a document
-        kept_columns = _kept_columns(keep, len(terms))
-        slots = ctv._build_hash(_hash_terms(terms[kept_columns].tolist(), ctv._seed))
-        columns = np.empty(ctv.n_features_out_, dtype=np.int64)
-        columns[slots] = kept_columns
-        ctv._set_idf(vectorizer.idf_[columns] if ctv._uses_idf else None)
+        columns = ctv._build_hash_of_columns(_terms_by_column(vectorizer.vocabulary_), keep)
+        ctv._set_tfidf(CompressedTfidfTransformer.from_tfidf_transformer(
+            fitted_step, columns) if tfidf else None)
         return ctv, columns
 
     def __sklearn_tags__(self):
@@ -761,10 +679,13 @@ def _terms_by_column(vocabulary):
 
 
 def _rewrite_text_vectorizer(step, keep, options):
-    return CompressedTextVectorizer.from_text_vectorizer(
-        step, keep=keep, fingerprint_bits=options.fingerprint_bits, gamma=options.gamma,
-        random_state=options.random_state,
-    )
+    return CompressedTextVectorizer.from_text_vectorizer(step, keep=keep,
+                                                         **rewrite_options(options))
+
+
+def _restore_text_vectorizer(vectorizer):
+    restore_idf(vectorizer)
+    vectorizer._tfidf = vectorizer._restore_tfidf()
 
 
 def _check_text_vectorizer(vectorizer):
@@ -779,5 +700,5 @@ VECTORIZER_REWRITES = {CountVectorizer: _rewrite_text_vectorizer}  # and TfidfVe
 FILE_CODECS = (
     Codec(CompressedTextVectorizer, arrays=IDF_ARRAYS,
           numbers={"n_features_out_": (int, 0, INT_MAX, False)},
-          children=("mph_",), restore=restore_idf, check=_check_text_vectorizer),
+          children=("mph_",), restore=_restore_text_vectorizer, check=_check_text_vectorizer),
 )

@@ -3,16 +3,25 @@
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn_compat import align_api_if_sparse, fit_context
 from .._tables import N_FEATURES_IN, Codec, StepRewrite
-from ._idf import IDF_ARRAYS, CompactIdfMixin, check_idf_codes, restore_idf
+from ._idf import (
+    IDF_ARRAYS,
+    IDF_ATTRIBUTES,
+    check_idf_codes,
+    decode_idf,
+    encode_idf,
+    idf_from_document_frequency,
+    restore_idf,
+)
 
 __all__ = ["CompressedTfidfTransformer"]
 
 
-class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
+class CompressedTfidfTransformer(TfidfTransformer):
     """:class:`~sklearn.feature_extraction.text.TfidfTransformer` with a compact idf.
 
     The same parameters and exactly the same output, but the idf of each column
@@ -36,6 +45,8 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
     ----------
     idf_ : ndarray of shape (n_features_in_,)
         The idf vector, decoded on request (only with ``use_idf=True``).
+        Setting it stores the new vector encoded, as setting ``idf_`` on a
+        ``TfidfTransformer`` replaces its idf.
     idf_table_, idf_codes_, idf_overflow_columns_, idf_overflow_codes_ : ndarray or None
         The stored encoding of ``idf_`` (None without idf).
     n_features_in_ : int
@@ -54,9 +65,6 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
     True
     """
 
-    _IDF_WIDTH = "n_features_in_"
-    _IDF_SETTING = "use_idf=True"
-
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the idf vector, as ``TfidfTransformer.fit`` does.
@@ -73,9 +81,17 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
         self : CompressedTfidfTransformer
             The fitted transformer.
         """
-        # TfidfTransformer.fit computes idf_ in place; let it, then encode.
-        reference = TfidfTransformer(**self.get_params()).fit(X)
-        self._take_fitted(reference, np.arange(reference.n_features_in_))
+        X = validate_data(self, X, accept_sparse=("csr", "csc"))
+        if not sp.issparse(X):
+            X = sp.csr_array(X)
+        dtype = X.dtype if X.dtype in (np.float64, np.float32) else np.dtype(np.float64)
+        return self._fit_document_frequency(_document_frequency(X), X.shape[0], dtype)
+
+    def _fit_document_frequency(self, df, n_samples, dtype):
+        """Fit from the number of samples in which each column is nonzero."""
+        self.n_features_in_ = len(df)
+        self._set_idf(idf_from_document_frequency(df, n_samples, self.smooth_idf, dtype)
+                      if self.use_idf else None)
         return self
 
     @classmethod
@@ -83,13 +99,51 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
         """A fitted copy of ``transformer`` whose column ``k`` is its column ``columns[k]``."""
         check_is_fitted(transformer)
         compact = cls(**transformer.get_params())
-        compact._take_fitted(transformer, np.asarray(columns, dtype=np.int64))
+        columns = np.asarray(columns, dtype=np.int64)
+        idf = getattr(transformer, "idf_", None) if transformer.use_idf else None
+        compact._set_idf(None if idf is None else idf[columns])
+        compact.n_features_in_ = len(columns)
         return compact
 
-    def _take_fitted(self, transformer, columns):
-        idf = getattr(transformer, "idf_", None) if transformer.use_idf else None
-        self._set_idf(None if idf is None else idf[columns])
-        self.n_features_in_ = len(columns)
+    # -- the idf, stored as encode_idf's four arrays ------------------------------------
+
+    @property
+    def idf_(self):
+        """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
+        check_is_fitted(self)
+        if self.idf_table_ is None:
+            raise AttributeError("idf_ is only defined with use_idf=True")
+        return self._idf_of(np.arange(len(self.idf_codes_)))
+
+    @idf_.setter
+    def idf_(self, value):
+        value = np.asarray(value)
+        self._set_idf(value if value.dtype in (np.float64, np.float32)
+                      else value.astype(np.float64))
+
+    def _set_idf(self, idf):
+        """Store the idf of each column (an array, or None) encoded by :func:`encode_idf`."""
+        encoded = encode_idf(idf) if idf is not None else (None,) * len(IDF_ATTRIBUTES)
+        for name, value in zip(IDF_ATTRIBUTES, encoded, strict=True):
+            setattr(self, name, value)
+
+    def _idf_of(self, columns):
+        """The idf of ``columns`` (an integer array), decoded."""
+        return decode_idf(columns, *(getattr(self, name) for name in IDF_ATTRIBUTES))
+
+    def _weighted(self, X):
+        """TfidfTransformer.transform's operations on a CSR matrix of counts, in place.
+
+        Only the idf of the entries' columns is decoded.
+        """
+        if self.sublinear_tf:
+            np.log(X.data, X.data)
+            X.data += 1.0
+        if self.idf_table_ is not None:
+            X.data *= self._idf_of(X.indices)
+        if self.norm is not None:
+            X = normalize(X, norm=self.norm, copy=False)
+        return X
 
     def transform(self, X, copy=True):
         """Tf-idf of a count matrix, exactly as ``TfidfTransformer.transform``.
@@ -111,13 +165,21 @@ class CompressedTfidfTransformer(CompactIdfMixin, TfidfTransformer):
                           copy=copy, reset=False)
         if not sp.issparse(X):
             X = sp.csr_array(X, dtype=X.dtype)
-        return align_api_if_sparse(self._tfidf_weighted(X))
+        return align_api_if_sparse(self._weighted(X))
 
     @property
     def nbytes(self):
         """Bytes of the stored idf arrays."""
         check_is_fitted(self)
-        return self._idf_nbytes()
+        arrays = (getattr(self, name, None) for name in IDF_ATTRIBUTES)
+        return sum(array.nbytes for array in arrays if array is not None)
+
+
+def _document_frequency(X):
+    """The number of rows in which each column of a CSR or CSC matrix is nonzero."""
+    if X.format == "csr":
+        return np.bincount(X.indices, minlength=X.shape[1])
+    return np.diff(X.indptr)
 
 
 def _rewrite_tfidf_transformer(step, features):

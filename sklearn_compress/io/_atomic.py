@@ -2,10 +2,24 @@
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 __all__ = ["atomic_writer"]
+
+
+def _create_temporary(path):
+    # Not tempfile.mkstemp: it creates files with mode 0600 whatever the umask;
+    # O_CREAT with 0666 lets the umask decide (0644 under the usual 022), as
+    # joblib's and any plain open()'s files do.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 @contextlib.contextmanager
@@ -13,10 +27,11 @@ def atomic_writer(path):
     """Yield a binary file that replaces ``path`` only once fully written.
 
     If the block raises (or the process dies), an existing file at ``path``
-    is left as it was and the temporary file is removed.
+    is left as it was and the temporary file is removed. The new file's mode
+    follows the umask.
     """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as f:
             yield f

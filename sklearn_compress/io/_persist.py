@@ -1,56 +1,72 @@
 """save() and load(): a safe, memory-mappable file for compressed models.
 
-The file is a safetensors container. Its metadata holds the format name and
-version, the library version, the object tree as JSON and a SHA-256 checksum
-of every array. Each node of the tree names a class from a fixed allow-list
-(see :func:`_codec`); loading looks names up in that table and never imports
-or calls anything else named in the file. Parameters are plain JSON values
-checked by the estimator's own parameter validation; fitted arrays and
-numbers are checked against a per-class spec (dtype, shape, range) and then
-against each other.
+The file is a safetensors container (format version 2). Its metadata holds
+the format name and version, the library version and the object tree as
+JSON; its last array is a SHA-256 digest of every byte before it (header,
+tree and arrays), optionally followed by an HMAC-SHA256 signature of the
+same bytes. Each node of the tree names a class from a fixed allow-list, the
+``FILE_CODECS`` tables the estimator modules declare; loading looks names up
+in that table and never imports or calls anything else named in the file.
+A codec says which attributes hold arrays, numbers, strings and other
+objects (one object, or a list, dict or tuple of them: see
+:class:`~sklearn_compress._tables.Nested`); the walker below follows those
+declarations and has no special case for any class. Parameters are plain
+JSON values checked by the estimator's own parameter validation; fitted
+arrays and numbers are checked against the codec's specs (dtype, shape,
+range) and then against each other. ``save()`` runs the very same checks on
+what it is about to write.
 """
 
 import hashlib
+import hmac
 import json
 import math
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.pipeline import Pipeline
 
 from .._sklearn_compat import validate_parameter_constraints
 from .._tables import Array
 from .._version import __version__
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
-from ..mph import MinimalPerfectHash
+from ..mph import _query
 from . import _sklearn
-from ._safetensors import read_safetensors, write_safetensors
+from ._safetensors import parse_json, read_container, write_safetensors
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "FormatError", "load", "save"]
 
 FORMAT_NAME = "sklearn-compress"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Objects inside objects (a pipeline in a pipeline counts two); JSON values
+# (parameters) nested deeper than _MAX_VALUE_DEPTH are refused too.
 _MAX_DEPTH = 8
+_MAX_VALUE_DEPTH = 8
+# Class labels and step names: long enough for any real label, short enough
+# that predict's output stays proportional to its input (a numpy string array
+# takes 4 bytes per character of the longest label, for every row).
+MAX_LABEL_LENGTH = 512
+_DIGEST = "__digest__"
+_SIGNATURE = "__signature__"
+_METADATA_FIELDS = {"format", "format_version", "library_version", "structure"}
 _DTYPE_PARAMS = {"float64": np.float64, "float32": np.float32, "float16": np.float16,
                  "int64": np.int64, "int32": np.int32, "int16": np.int16, "int8": np.int8,
                  "uint8": np.uint8, "bool": np.bool_}
 # The modules whose FILE_CODECS tables form the allow-list; a new estimator
 # module is added here and nowhere else.
-_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _sklearn)
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _query, _sklearn)
 _CODECS = {codec.cls.__name__: codec
            for module in _CONTRIBUTORS for codec in module.FILE_CODECS}
-_TEMPLATE_CLASSES = frozenset(codec.cls for codec in _CODECS.values() if codec.template)
 _CLASS_LABELS = Array(("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
                        "float64", "float32", "bool"), (1,))
+# What a file's content may break in the checks themselves; turned into
+# FormatError so that load() raises nothing but ValueError for a bad file.
+_CONTENT_ERRORS = (TypeError, IndexError, KeyError, AttributeError, OverflowError,
+                   RecursionError, MemoryError, ZeroDivisionError, LookupError)
 
 
 class FormatError(ValueError):
     """A model file that is not what it must be."""
-
-
-# -- codecs ---------------------------------------------------------------------
 
 
 def _codec_of(obj, where):
@@ -62,20 +78,40 @@ def _codec_of(obj, where):
     return codec
 
 
-# -- writing ----------------------------------------------------------------------
+def _is_fitted(obj):
+    # scikit-learn's convention (check_is_fitted): public attributes ending in "_".
+    return any(name.endswith("_") and not name.startswith("__") for name in vars(obj))
 
 
-def _param_to_json(value, where):
-    if value is None or isinstance(value, (bool, int, float, str)):
+def _check_template_use(codec, template, where):
+    name = codec.cls.__name__
+    if codec.template and not template:
+        raise FormatError(f"{where}: {name} is stored only as the unfitted template of a "
+                          "compressed model")
+    if template and not codec.template:
+        raise FormatError(f"{where}: {name} cannot be a template here")
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _param_to_json(value, where, depth=0):
+    if depth > _MAX_VALUE_DEPTH:
+        raise ValueError(f"{where} is nested too deeply for the safe format")
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where} is {value}, which the safe format cannot hold")
         return value
     if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return value.item()
+        return _param_to_json(value.item(), where, depth)
     if isinstance(value, tuple):
-        return {"tuple": [_param_to_json(v, where) for v in value]}
+        return {"tuple": [_param_to_json(v, where, depth + 1) for v in value]}
     if isinstance(value, list):
-        return [_param_to_json(v, where) for v in value]
+        return [_param_to_json(v, where, depth + 1) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {"dict": {k: _param_to_json(v, where) for k, v in value.items()}}
+        return {"dict": {k: _param_to_json(v, where, depth + 1) for k, v in value.items()}}
     if isinstance(value, type) and np.dtype(value).name in _DTYPE_PARAMS:
         return {"dtype": np.dtype(value).name}
     if isinstance(value, np.dtype) and value.name in _DTYPE_PARAMS:
@@ -93,30 +129,53 @@ class _Writer:
         self.tensors[path] = np.asarray(value)
         return {"tensor": path}
 
-    def node(self, obj, path, depth=0):
-        if isinstance(obj, str) or obj is None:  # "passthrough" steps
-            return {"value": obj}
-        if isinstance(obj, MinimalPerfectHash):
-            return self._mph(obj, path)
+    def nested(self, value, spec, path, depth):
+        """Encode ``value`` as its :class:`Nested` spec says."""
+        form = spec.form
+        if form == "object":
+            if (value is None or isinstance(value, str)) and value in spec.placeholders:
+                return {"value": value}
+            return self.node(value, path, depth + 1, template=spec.template)
+        if form == "list" and isinstance(value, list):
+            return [self.nested(v, spec.items[0], _item_path(path, i, v), depth)
+                    for i, v in enumerate(value)]
+        if form == "dict" and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return {k: self.nested(v, spec.items[0], f"{path}[{k!r}]", depth)
+                    for k, v in value.items()}
+        if form == "tuple" and isinstance(value, tuple) and len(value) == len(spec.items):
+            return [self.nested(v, s, path if i else f"{path}.name", depth)
+                    for i, (v, s) in enumerate(zip(value, spec.items, strict=True))]
+        if form == "name" and isinstance(value, str):
+            return value
+        if form == "value":
+            return _param_to_json(value, path)
+        raise ValueError(f"{path}: expected a {_describe(spec)}, got {type(value).__name__}")
+
+    def node(self, obj, path, depth=0, template=False):
+        if depth > _MAX_DEPTH:
+            raise ValueError(f"{path}: objects nested more than {_MAX_DEPTH} deep cannot be "
+                             "saved in the safe format; use joblib")
         codec = _codec_of(obj, path)
-        node = {"class": codec.cls.__name__, "params": {}, "fitted": {}}
-        for name, value in obj.get_params(deep=False).items():
-            if isinstance(value, (BaseEstimator, MinimalPerfectHash)) or (
-                    name == "steps" and isinstance(obj, Pipeline)):
-                continue
-            node["params"][name] = _param_to_json(value, f"parameter {name!r} of {path}")
-        if isinstance(obj, Pipeline):
-            node["steps"] = [[name, self.node(step, f"{path}.{name}", depth + 1)]
-                             for name, step in obj.steps]
-        # A wrapped estimator (QuantizedLinearModel's template) is a node of its own.
-        if isinstance(obj.get_params(deep=False).get("estimator"), BaseEstimator):
-            node["params_children"] = {"estimator": self.node(obj.estimator,
-                                                              f"{path}.estimator", depth + 1)}
-        self._fitted(obj, codec, node, path, depth)
+        if codec.template and not template and _is_fitted(obj):
+            raise ValueError(
+                f"{path}: a fitted {codec.cls.__name__} is not a compressed model: compress() "
+                "it first (sklearn_compress.compress), or save it with joblib")
+        _check_template_use(codec, template, path)
+        node = {"class": codec.cls.__name__}
+        if codec.from_state is None:
+            self._params(obj, codec, node, path, depth)
+        node["fitted"] = self._fitted(obj, codec, path, depth)
         return node
 
-    def _fitted(self, obj, codec, node, path, depth):
-        fitted = node["fitted"]
+    def _params(self, obj, codec, node, path, depth):
+        params = obj.get_params(deep=False)
+        node["params"] = {name: _param_to_json(value, f"parameter {name!r} of {path}")
+                          for name, value in params.items() if name not in codec.param_children}
+        node["nested"] = {name: self.nested(params[name], spec, f"{path}.{name}", depth)
+                          for name, spec in codec.param_children.items()}
+
+    def _fitted(self, obj, codec, path, depth):
+        fitted = {}
         # What pickling would store (e.g. a compact index), not the expanded attributes.
         state = obj.__getstate__()
         for name in codec.arrays:
@@ -125,10 +184,11 @@ class _Writer:
         for name in (*codec.numbers, *codec.strings):
             value = state.get(name)
             fitted[name] = value.item() if isinstance(value, np.generic) else value
-        for name in codec.children:
-            fitted[name] = self.node(getattr(obj, name), f"{path}.{name}", depth + 1)
+        for name, spec in codec.child_specs().items():
+            fitted[name] = self.nested(getattr(obj, name), spec, f"{path}.{name}", depth)
         if codec.has_classes and hasattr(obj, "classes_"):
             fitted["classes_"] = self._classes(obj.classes_, f"{path}.classes_")
+        return fitted
 
     def _classes(self, classes, path):
         if classes.dtype.kind in "OU" and all(isinstance(c, str) for c in classes):
@@ -138,23 +198,43 @@ class _Writer:
         raise ValueError(f"{path}: classes of dtype {classes.dtype} cannot be saved in the "
                          "safe format; use joblib")
 
-    def _mph(self, mph, path):
-        state = mph.__getstate__()
-        node = {"class": "MinimalPerfectHash"}
-        for name, value in state.items():
-            node[name] = self.array(value, f"{path}.{name}") if isinstance(
-                value, np.ndarray) else value
-        return node
+
+def _item_path(path, index, item):
+    """``model.name`` for a named item (a pipeline step), else ``model.steps[i]``."""
+    if isinstance(item, (tuple, list)) and item and isinstance(item[0], str):
+        return f"{path.rpartition('.')[0] or path}.{item[0]:.40}"
+    return f"{path}[{index}]"
 
 
-def _digest(array):
-    # SHA-256 runs at memory speed on CPUs with SHA extensions, unlike BLAKE2.
-    raw = np.require(array, requirements="C").reshape(-1).view(np.uint8)
-    return hashlib.sha256(raw).hexdigest()
+def _describe(spec):
+    if spec.form in ("list", "dict"):
+        return f"{spec.form} of {_describe(spec.items[0])}s"
+    if spec.form == "tuple":
+        return f"tuple of {len(spec.items)}"
+    return {"object": "object", "name": "string", "value": "value"}[spec.form]
 
 
-def save(model, path):
+def _trailers(key):
+    trailers = [(_DIGEST, hashlib.sha256())]
+    if key is not None:
+        trailers.append((_SIGNATURE, hmac.new(_checked_key(key), digestmod=hashlib.sha256)))
+    return trailers
+
+
+def _checked_key(key):
+    if not isinstance(key, (bytes, bytearray)):
+        raise TypeError(f"key must be bytes, got {type(key).__name__}")
+    if not key:
+        raise ValueError("key must not be empty")
+    return bytes(key)
+
+
+def save(model, path, *, key=None):
     """Save a compressed model to ``path`` in the safe, memory-mappable format.
+
+    Everything about to be written is first checked with the checks
+    :func:`load` runs, so a file that :func:`load` would refuse is never
+    written.
 
     Parameters
     ----------
@@ -162,13 +242,18 @@ def save(model, path):
         A compressed object, such as the pipelines :func:`compress` returns.
     path : str or path-like
         The file to write. It is replaced atomically: if saving fails, an
-        existing file is left as it was.
+        existing file is left as it was. Its mode follows the umask.
+    key : bytes, default=None
+        If given, the file is also signed with HMAC-SHA256 under this key, and
+        ``load(path, key=key)`` refuses any file not signed with it.
 
     Raises
     ------
     ValueError
         If the model holds something the format cannot store (another class,
-        a custom callable such as a tokenizer): use joblib for those.
+        a fitted scikit-learn model that is not compressed, a custom callable
+        such as a tokenizer: use joblib for those), or fails the checks of
+        :func:`load`.
 
     Examples
     --------
@@ -184,35 +269,49 @@ def save(model, path):
     >>> load(path).predict([{"play": 1}]).tolist()
     ['p']
     """
+    trailers = _trailers(key)
     writer = _Writer()
     tree = writer.node(model, "model")
+    structure = json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # The same checks as load(), on exactly what load() will read.
+    _read_tree(writer.tensors, parse_json(structure), "model")
     metadata = {
         "format": FORMAT_NAME,
         "format_version": str(FORMAT_VERSION),
         "library_version": __version__,
-        "structure": json.dumps(tree, allow_nan=True),
-        "checksums": json.dumps({name: _digest(a) for name, a in writer.tensors.items()}),
+        "structure": structure,
     }
-    write_safetensors(path, writer.tensors, metadata)
+    write_safetensors(path, writer.tensors, metadata, trailers)
 
 
-# -- reading ----------------------------------------------------------------------
+# -- reading ------------------------------------------------------------------------
 
 
-def _param_from_json(value, where):
+def _param_from_json(value, where, depth=0):
+    if depth > _MAX_VALUE_DEPTH:
+        raise FormatError(f"{where}: parameter value nested too deeply")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
-        return [_param_from_json(v, where) for v in value]
+        return [_param_from_json(v, where, depth + 1) for v in value]
     if isinstance(value, dict) and len(value) == 1:
         (kind, inner), = value.items()
         if kind == "tuple" and isinstance(inner, list):
-            return tuple(_param_from_json(v, where) for v in inner)
+            return tuple(_param_from_json(v, where, depth + 1) for v in inner)
         if kind == "dict" and isinstance(inner, dict):
-            return {k: _param_from_json(v, where) for k, v in inner.items()}
-        if kind == "dtype" and inner in _DTYPE_PARAMS:
+            return {k: _param_from_json(v, where, depth + 1) for k, v in inner.items()}
+        if kind == "dtype" and isinstance(inner, str) and inner in _DTYPE_PARAMS:
             return _DTYPE_PARAMS[inner]
     raise FormatError(f"{where}: unreadable parameter value {value!r:.80}")
+
+
+def _check_label(value, where):
+    if not isinstance(value, str):
+        raise FormatError(f"{where}: expected a string, got {type(value).__name__}")
+    if len(value) > MAX_LABEL_LENGTH:
+        raise FormatError(f"{where}: a string of {len(value)} characters is longer than the "
+                          f"{MAX_LABEL_LENGTH} allowed")
+    return value
 
 
 class _Reader:
@@ -225,88 +324,118 @@ class _Reader:
             if spec.optional:
                 return None
             raise FormatError(f"{where}: missing array")
-        if not (isinstance(ref, dict) and set(ref) == {"tensor"} and ref["tensor"] in self.tensors):
+        if not (isinstance(ref, dict) and set(ref) == {"tensor"} and isinstance(ref["tensor"], str)
+                and ref["tensor"] in self.tensors):
             raise FormatError(f"{where}: reference to an unknown array")
         if ref["tensor"] in self.used:
-            raise FormatError(f"{where}: array {ref['tensor']!r} is used twice")
+            raise FormatError(f"{where}: array {ref['tensor']!r:.80} is used twice")
         self.used.add(ref["tensor"])
         array = self.tensors[ref["tensor"]]
-        if array.dtype.name not in spec.dtypes or array.ndim not in spec.ndim:
+        if array.dtype.name not in spec.dtypes or array.ndim not in spec.ndim or (
+                spec.inner_shape and array.shape[1:] != spec.inner_shape):
             raise FormatError(f"{where}: expected a {'/'.join(map(str, spec.ndim))}-D array of "
-                              f"{'/'.join(spec.dtypes)}, got {array.ndim}-D {array.dtype}")
+                              f"{'/'.join(spec.dtypes)}, got {array.ndim}-D {array.dtype} of "
+                              f"shape {array.shape}")
         if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
             raise FormatError(f"{where}: NaN or infinite values")
         return array.item() if array.ndim == 0 else array
 
+    def nested(self, value, spec, where, depth):
+        """Decode ``value`` as its :class:`Nested` spec says, refusing any other shape."""
+        form = spec.form
+        if form == "object":
+            if isinstance(value, dict) and set(value) == {"value"}:
+                if not ((value["value"] is None or isinstance(value["value"], str))
+                        and value["value"] in spec.placeholders):
+                    raise FormatError(f"{where}: unknown value {value['value']!r:.40}")
+                return value["value"]
+            return self.node(value, where, depth + 1, template=spec.template)
+        if form == "list" and isinstance(value, list):
+            return [self.nested(v, spec.items[0], _item_path(where, i, v), depth)
+                    for i, v in enumerate(value)]
+        if form == "dict" and isinstance(value, dict):
+            return {_check_label(k, where): self.nested(v, spec.items[0], f"{where}[{k!r:.40}]",
+                                                        depth)
+                    for k, v in value.items()}
+        if form == "tuple" and isinstance(value, list) and len(value) == len(spec.items):
+            return tuple(self.nested(v, s, where if i else f"{where}.name", depth)
+                         for i, (v, s) in enumerate(zip(value, spec.items, strict=True)))
+        if form == "name":
+            return _check_label(value, where)
+        if form == "value":
+            return _param_from_json(value, where)
+        raise FormatError(f"{where}: expected a {_describe(spec)}")
+
     def node(self, node, where, depth=0, template=False):
         if depth > _MAX_DEPTH:
             raise FormatError(f"{where}: objects nested too deeply")
-        if not isinstance(node, dict):
+        if not isinstance(node, dict) or not isinstance(node.get("class"), str):
             raise FormatError(f"{where}: malformed object description")
-        if "value" in node:
-            if node["value"] not in ("passthrough", None) or len(node) != 1:
-                raise FormatError(f"{where}: unknown value {node['value']!r:.40}")
-            return node["value"]
-        name = node.get("class")
-        if name == "MinimalPerfectHash":
-            return self._mph(node, where)
-        codec = _CODECS.get(name) if isinstance(name, str) else None
+        codec = _CODECS.get(node["class"])
         if codec is None:
-            raise FormatError(f"{where}: class {name!r:.60} is not in the allow-list "
+            raise FormatError(f"{where}: class {node['class']!r:.60} is not in the allow-list "
                               f"({', '.join(sorted(_CODECS))})")
-        return self._estimator(codec, node, where, depth, template)
+        _check_template_use(codec, template, where)
+        keys = {"class", "fitted"} if codec.from_state else {"class", "params", "nested", "fitted"}
+        if set(node) != keys:
+            raise FormatError(f"{where}: malformed {codec.cls.__name__} description")
+        fitted = node["fitted"]
+        expected = {*codec.arrays, *codec.numbers, *codec.strings, *codec.child_specs()}
+        if not isinstance(fitted, dict) or not set(fitted) <= expected | (
+                {"classes_"} if codec.has_classes else set()):
+            raise FormatError(f"{where}: unexpected fitted attributes")
+        if codec.from_state is not None:
+            return self._from_state(codec, fitted, where)
+        obj = self._construct(codec, node, where, depth)
+        self._fitted(obj, codec, fitted, where, depth)
+        return obj
 
-    def _estimator(self, codec, node, where, depth, template=False):
-        params = node.get("params")
-        if not isinstance(params, dict):
+    def _from_state(self, codec, fitted, where):
+        state = self._arrays_and_numbers(codec, fitted, where)
+        try:
+            return codec.from_state(state)
+        except ValueError as exc:
+            raise FormatError(f"{where}: {exc}") from None
+
+    def _construct(self, codec, node, where, depth):
+        params, nested = node["params"], node["nested"]
+        if not (isinstance(params, dict) and isinstance(nested, dict)
+                and set(nested) == set(codec.param_children)):
             raise FormatError(f"{where}: malformed parameters")
         params = {k: _param_from_json(v, f"{where}.{k}") for k, v in params.items()}
-        if codec.cls is Pipeline:
-            params["steps"] = self._steps(node.get("steps"), where, depth)
-        children = node.get("params_children", {})
-        if not isinstance(children, dict) or set(children) - {"estimator"}:
-            raise FormatError(f"{where}: malformed nested estimators")
-        for name, child in children.items():
-            params[name] = self.node(child, f"{where}.{name}", depth + 1, template=True)
-            _check_unfitted_linear_model(params[name], f"{where}.{name}")
+        for name, spec in codec.param_children.items():
+            params[name] = self.nested(nested[name], spec, f"{where}.{name}", depth)
         try:
             obj = codec.cls(**params)
-            if not template:  # a template's parameters are checked when it is fit
-                # What BaseEstimator._validate_params does, without its slow
-                # signature inspection: the parameters are at hand.
-                validate_parameter_constraints(codec.cls._parameter_constraints, params,
-                                               caller_name=codec.cls.__name__)
+            # What BaseEstimator._validate_params does, without its slow
+            # signature inspection: the parameters are at hand.
+            validate_parameter_constraints(codec.cls._parameter_constraints, params,
+                                           caller_name=codec.cls.__name__)
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{where}: invalid parameters for {codec.cls.__name__}: "
                               f"{exc}") from None
-        self._fitted(obj, codec, node.get("fitted"), where, depth)
         return obj
 
-    def _steps(self, steps, where, depth):
-        if not (isinstance(steps, list) and steps and all(
-                isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)):
-            raise FormatError(f"{where}: malformed pipeline steps")
-        return [(name, self.node(step, f"{where}.{name}", depth + 1)) for name, step in steps]
+    def _arrays_and_numbers(self, codec, fitted, where):
+        values = {}
+        for name, spec in codec.arrays.items():
+            values[name] = self.array(fitted.get(name), spec, f"{where}.{name}")
+        for name, (kind, low, high, optional) in codec.numbers.items():
+            values[name] = _number(fitted.get(name), kind, low, high, optional,
+                                   f"{where}.{name}")
+        return values
 
     def _fitted(self, obj, codec, fitted, where, depth):
-        expected = {*codec.arrays, *codec.numbers, *codec.strings, *codec.children}
-        if codec.has_classes:
-            expected.add("classes_")
-        if not isinstance(fitted, dict) or not set(fitted) <= expected:
-            raise FormatError(f"{where}: unexpected fitted attributes")
-        for name, spec in codec.arrays.items():
-            value = self.array(fitted.get(name), spec, f"{where}.{name}")
+        for name, value in self._arrays_and_numbers(codec, fitted, where).items():
             if value is not None:
                 setattr(obj, name, value)
-        for name, (kind, low, high, optional) in codec.numbers.items():
-            self._number(obj, name, fitted.get(name), kind, low, high, optional, where)
         for name, allowed in codec.strings.items():
             if fitted.get(name) not in allowed:
                 raise FormatError(f"{where}.{name}: {fitted.get(name)!r:.40} is not one of "
                                   f"{allowed}")
             setattr(obj, name, fitted[name])
-        for name in codec.children:
-            setattr(obj, name, self.node(fitted.get(name), f"{where}.{name}", depth + 1))
+        for name, spec in codec.child_specs().items():
+            setattr(obj, name, self.nested(fitted.get(name), spec, f"{where}.{name}", depth))
         if "classes_" in fitted:
             obj.classes_ = self._classes(fitted["classes_"], f"{where}.classes_")
         if codec.restore is not None:
@@ -317,82 +446,91 @@ class _Reader:
             except ValueError as exc:
                 raise FormatError(f"{where}: {exc}") from None
 
-    @staticmethod
-    def _number(obj, name, value, kind, low, high, optional, where):
-        if value is None and optional:
-            return
-        valid_type = (type(value) is bool) if kind is bool else (
-            type(value) in (int, float) if kind is float else type(value) is int)
-        if not valid_type or (kind is float and not math.isfinite(value)) or not (
-                low <= value <= high):
-            raise FormatError(f"{where}.{name}: {value!r:.40} is not a {kind.__name__} in "
-                              f"[{low}, {high}]")
-        setattr(obj, name, value)
-
     def _classes(self, ref, where):
         if isinstance(ref, dict) and set(ref) == {"strings", "object"}:
             strings = ref["strings"]
-            if not (isinstance(strings, list) and all(isinstance(s, str) for s in strings)):
+            if not (isinstance(strings, list) and isinstance(ref["object"], bool)):
                 raise FormatError(f"{where}: malformed class labels")
+            for label in strings:
+                _check_label(label, where)
             return np.array(strings, dtype=object if ref["object"] else None)
         return self.array(ref, _CLASS_LABELS, where)
 
-    def _mph(self, node, where):
-        spec = Array(("uint64",), (1,))
-        expected = {"class", *MinimalPerfectHash.STATE_ARRAYS, *MinimalPerfectHash.STATE_NUMBERS}
-        if set(node) != expected:
-            raise FormatError(f"{where}: malformed minimal perfect hash")
-        arrays = {name: self.array(node[name], spec, f"{where}.{name}")
-                  for name in ("level_bits", "words", "fingerprints")}
-        arrays["fallback"] = self.array(node["fallback"], Array(("uint64",), (2,)),
-                                        f"{where}.fallback")
-        numbers = {name: node[name] for name in ("n_keys", "gamma", "fingerprint_bits", "seed")}
-        if not all(type(numbers[n]) is int for n in ("n_keys", "fingerprint_bits", "seed")) or \
-                type(numbers["gamma"]) not in (int, float) or numbers["n_keys"] < 0 or \
-                numbers["fingerprint_bits"] < 0 or numbers["seed"] < 0 or \
-                arrays["fallback"].shape[1:] != (2,):
-            raise FormatError(f"{where}: malformed minimal perfect hash")
-        try:
-            return MinimalPerfectHash.from_state({**arrays, **numbers})
-        except ValueError as exc:
-            raise FormatError(f"{where}: {exc}") from None
+
+def _number(value, kind, low, high, optional, where):
+    if value is None and optional:
+        return None
+    valid_type = (type(value) is bool) if kind is bool else (
+        type(value) in (int, float) if kind is float else type(value) is int)
+    if not valid_type or (kind is float and not math.isfinite(value)) or not (
+            low <= value <= high):
+        raise FormatError(f"{where}: {value!r:.40} is not a {kind.__name__} in [{low}, {high}]")
+    return value
 
 
-def _check_unfitted_linear_model(estimator, where):
-    if type(estimator) not in _TEMPLATE_CLASSES:
-        raise FormatError(f"{where}: {type(estimator).__name__} is not a supported linear model")
+def _read_tree(tensors, tree, where):
+    """The object ``tree`` describes, every check run; the arrays it used."""
+    reader = _Reader(tensors)
+    try:
+        model = reader.node(tree, where)
+    except _CONTENT_ERRORS as exc:
+        raise FormatError(f"{where}: inconsistent content ({type(exc).__name__}: "
+                          f"{exc!s:.200})") from None
+    unused = set(tensors) - reader.used
+    if unused:
+        raise FormatError(f"{where}: arrays not referenced by the model: {sorted(unused)[:3]}")
+    return model
 
 
 def _check_header(path, metadata):
     if metadata.get("format") != FORMAT_NAME:
         raise FormatError(f"{path}: not a {FORMAT_NAME} model file")
     version = metadata.get("format_version", "")
-    if not version.isdigit():
+    written_by = f"{metadata.get('library_version', '?')!s:.20}"
+    if not (version.isascii() and version.isdigit() and len(version) < 6):
         raise FormatError(f"{path}: malformed format version {version!r:.20}")
     if int(version) > FORMAT_VERSION:
         raise FormatError(
-            f"{path}: format version {version} was written by sklearn-compress "
-            f"{metadata.get('library_version', '?')!s:.20}; this is {__version__}, which reads "
-            f"versions up to {FORMAT_VERSION}: upgrade sklearn-compress to read it")
+            f"{path}: format version {version} was written by sklearn-compress {written_by}; "
+            f"this is {__version__}, which reads version {FORMAT_VERSION}: upgrade "
+            "sklearn-compress to read it")
+    if int(version) < FORMAT_VERSION:
+        raise FormatError(
+            f"{path}: format version {version} (written by sklearn-compress {written_by}) is no "
+            f"longer read: version {FORMAT_VERSION} checks every byte of the file. Compress the "
+            "original model again and save() it with this version")
+    if set(metadata) != _METADATA_FIELDS:
+        raise FormatError(f"{path}: unexpected metadata fields")
 
 
-def _json_field(path, metadata, name):
-    try:
-        return json.loads(metadata.get(name, ""))
-    except json.JSONDecodeError:
-        raise FormatError(f"{path}: metadata field {name!r} is not JSON") from None
+def _check_integrity(path, container, key):
+    """The digest (and, with a key, the signature) of every byte before them."""
+    spans = container.spans
+    trailers = [name for name in (_DIGEST, _SIGNATURE) if name in spans]
+    if _DIGEST not in spans:
+        raise FormatError(f"{path}: no digest (corrupted file)")
+    start = min(spans[name][0] for name in trailers)
+    if any(end > start for name, (_, end) in spans.items() if name not in trailers) or any(
+            container.arrays[name].dtype != np.uint8 or container.arrays[name].shape != (32,)
+            for name in trailers):
+        raise FormatError(f"{path}: malformed digest (corrupted file)")
+    with memoryview(container.buffer) as view:
+        message = view[:start]
+        digest = hashlib.sha256(message).digest()
+        signature = None if key is None else hmac.digest(_checked_key(key), message, "sha256")
+        message.release()
+    if not hmac.compare_digest(digest, container.arrays[_DIGEST].tobytes()):
+        raise FormatError(f"{path}: digest mismatch (corrupted file)")
+    if key is None:
+        return
+    if _SIGNATURE not in spans:
+        raise FormatError(f"{path}: the file is not signed, and a key was given")
+    if not hmac.compare_digest(signature, container.arrays[_SIGNATURE].tobytes()):
+        raise FormatError(f"{path}: the signature does not match the key (a file not written "
+                          "with this key, or altered)")
 
 
-def _check_checksums(path, arrays, metadata):
-    checksums = _json_field(path, metadata, "checksums")
-    if not isinstance(checksums, dict) or set(checksums) != set(arrays):
-        raise FormatError(f"{path}: the checksums do not list exactly the stored arrays")
-    for name, array in arrays.items():
-        if _digest(array) != checksums[name]:
-            raise FormatError(f"{path}: checksum mismatch for array {name!r} (corrupted file)")
-
-
-def load(path, *, mmap=True):
+def load(path, *, mmap=True, key=None):
     """Load a model saved by :func:`save`, checking everything in the file.
 
     Parameters
@@ -400,8 +538,15 @@ def load(path, *, mmap=True):
     path : str or path-like
         A file written by :func:`save`.
     mmap : bool, default=True
-        Map the arrays read-only instead of reading them: loading costs about
-        the header, and processes loading the same file share one copy.
+        Map the arrays read-only instead of reading them: processes loading
+        the same file share one copy. A mapped file must only be replaced by
+        an atomic rename (as :func:`save` and the command line do): a file
+        truncated or rewritten in place while mapped can crash the process
+        (SIGBUS) or change under it. Use ``mmap=False`` where files may be
+        rewritten in place.
+    key : bytes, default=None
+        If given, the file must carry an HMAC-SHA256 signature under this key
+        (see :func:`save`).
 
     Returns
     -------
@@ -410,17 +555,53 @@ def load(path, *, mmap=True):
 
     Raises
     ------
+    FileNotFoundError, IsADirectoryError
+        If ``path`` does not exist or is a directory.
     ValueError
-        If the file is truncated, corrupted, of a newer format version, or
-        describes anything outside the allow-list or inconsistent.
+        For anything else: a special file (FIFO, device), a joblib/pickle or
+        other non-model file, a truncated or corrupted file (every byte is
+        covered by a digest), a file of another format version, a wrong or
+        missing signature when ``key`` is given, or a file describing anything
+        outside the allow-list, out of bounds or inconsistent.
     """
     path = Path(path)
-    arrays, metadata = read_safetensors(path, use_mmap=mmap)
-    _check_header(path, metadata)
-    _check_checksums(path, arrays, metadata)
-    reader = _Reader(arrays)
-    model = reader.node(_json_field(path, metadata, "structure"), "model")
-    unused = set(arrays) - reader.used
-    if unused:
-        raise FormatError(f"{path}: arrays not referenced by the model: {sorted(unused)[:3]}")
-    return model
+    try:
+        container = read_container(path, use_mmap=mmap)
+    except ValueError:
+        _explain_other_formats(path)
+        raise
+    _check_header(path, container.metadata)
+    _check_integrity(path, container, key)
+    tensors = {name: array for name, array in container.arrays.items()
+               if name not in (_DIGEST, _SIGNATURE)}
+    try:
+        tree = parse_json(container.metadata["structure"])
+    except ValueError:
+        raise FormatError(f"{path}: the object tree is not JSON") from None
+    return _read_tree(tensors, tree, "model")
+
+
+# Leading bytes of files people mistake for model files.
+_PICKLE_MAGICS = (b"\x80", b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x04\x22\x4d\x18",
+                  b"\x28\xb5\x2f\xfd", b"ZF")
+
+
+def describe_file(path):
+    """What a file that is not a model file is: a short phrase, or None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return None
+    if head.startswith(_PICKLE_MAGICS):
+        return "is a joblib/pickle file: load it with joblib (only if you trust it)"
+    return None
+
+
+def _explain_other_formats(path):
+    try:
+        description = describe_file(path) if path.is_file() else None
+    except OSError:
+        description = None
+    if description is not None:
+        raise FormatError(f"{path}: {description}") from None

@@ -1,22 +1,28 @@
 """Reading and writing the safetensors container, checked field by field.
 
-Writing goes through the ``safetensors`` package. Reading parses the layout
-itself (8-byte header length, JSON header, raw little-endian arrays) so that
-arrays can be read-only views of a memory map, and so that every declared
-size is checked against the real file size before anything is allocated.
+Layout (the safetensors format): 8-byte little-endian header length, a UTF-8
+JSON header (padded with spaces to a multiple of 8 bytes) describing each
+array's dtype, shape and byte span, then the raw little-endian arrays, which
+tile the data section exactly. The writer streams arrays in the order given,
+so that *trailers* (arrays computed from every byte before them, such as a
+digest) can come last. The reader parses the layout itself so that arrays
+can be read-only views of a memory map, and checks every declared size
+against the real file size before anything is allocated.
 """
 
 import json
 import math
 import mmap
 import os
+import stat
+from dataclasses import dataclass
 
 import numpy as np
-import safetensors.numpy
 
 from ._atomic import atomic_writer
 
-__all__ = ["MAX_HEADER_BYTES", "read_safetensors", "write_safetensors"]
+__all__ = ["MAX_HEADER_BYTES", "Container", "read_container", "read_safetensors",
+           "write_safetensors"]
 
 # A header describes arrays, not data: a few MB covers any model.
 MAX_HEADER_BYTES = 16 * 2**20
@@ -26,52 +32,135 @@ _DTYPES = {
     "I32": np.dtype("<i4"), "U64": np.dtype("<u8"), "I64": np.dtype("<i8"),
     "F16": np.dtype("<f2"), "F32": np.dtype("<f4"), "F64": np.dtype("<f8"),
 }
+_DTYPE_NAMES = {dtype.newbyteorder("<"): name for name, dtype in _DTYPES.items()}
+_LENGTH_BYTES = 8
 
 
 def _fail(path, reason):
     raise ValueError(f"{path}: not a valid model file: {reason}")
 
 
-def write_safetensors(path, tensors, metadata):
-    """Atomically write ``tensors`` (name -> array) and string ``metadata``."""
+# -- writing ------------------------------------------------------------------------
+
+
+def _little_endian(array):
     # (np.ascontiguousarray would turn 0-d arrays into 1-d ones)
-    contiguous = {name: np.require(array, requirements="C") for name, array in tensors.items()}
+    array = np.require(array, requirements="C")
+    if array.dtype.newbyteorder("<") not in _DTYPE_NAMES:
+        raise ValueError(f"arrays of dtype {array.dtype} cannot be stored")
+    return np.require(array, dtype=array.dtype.newbyteorder("<"), requirements="C")
+
+
+def _header_bytes(entries, metadata):
+    header = {"__metadata__": metadata, **entries}
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(_LENGTH_BYTES, "little") + text
+
+
+def write_safetensors(path, tensors, metadata, trailers=()):
+    """Atomically write ``tensors`` (name -> array) and string ``metadata``.
+
+    ``trailers`` is a sequence of ``(name, hasher)``: each hasher (a
+    ``hashlib``/``hmac`` object) is fed every byte written before the
+    trailers, and its 32-byte digest is stored as a uint8 array ``name``
+    after all the others.
+    """
+    arrays = {name: _little_endian(array) for name, array in tensors.items()}
+    # Wider items first (as safetensors does): every array stays aligned in a map.
+    arrays = dict(sorted(arrays.items(), key=lambda item: -item[1].dtype.itemsize))
+    entries, offset = {}, 0
+    for name, array in arrays.items():
+        entries[name] = {"dtype": _DTYPE_NAMES[array.dtype], "shape": list(array.shape),
+                         "data_offsets": [offset, offset + array.nbytes]}
+        offset += array.nbytes
+    for name, hasher in trailers:
+        entries[name] = {"dtype": "U8", "shape": [hasher.digest_size],
+                         "data_offsets": [offset, offset + hasher.digest_size]}
+        offset += hasher.digest_size
     with atomic_writer(path) as f:
-        f.write(safetensors.numpy.save(contiguous, metadata=metadata))
+        for chunk in (_header_bytes(entries, metadata),
+                      *(memoryview(a.reshape(-1)).cast("B") for a in arrays.values() if a.size)):
+            f.write(chunk)
+            for _, hasher in trailers:
+                hasher.update(chunk)
+        for _, hasher in trailers:
+            f.write(hasher.digest())
 
 
-def _read_header(path, buffer):
-    if len(buffer) < 8:
-        _fail(path, f"{len(buffer)} bytes is too short for a safetensors header")
-    header_length = int.from_bytes(buffer[:8], "little")
-    if header_length > min(MAX_HEADER_BYTES, len(buffer) - 8):
+# -- reading ------------------------------------------------------------------------
+
+
+@dataclass
+class Container:
+    """A parsed container: its arrays, metadata, the raw bytes and each array's span."""
+
+    arrays: dict
+    metadata: dict
+    buffer: object
+    spans: dict  # name -> (start, end), absolute offsets in ``buffer``
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _unique_keys(pairs):
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("repeated key in a JSON object")
+    return dict(pairs)
+
+
+def parse_json(raw):
+    """Strict JSON: UTF-8 text, no repeated keys, no NaN or Infinity.
+
+    Raises ``ValueError`` (also for nesting too deep for the parser).
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray, memoryview)) else raw
+        return json.loads(text, object_pairs_hook=_unique_keys,
+                          parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _read_header(path, head, file_size):
+    if file_size < _LENGTH_BYTES:
+        _fail(path, f"{file_size} bytes is too short for a safetensors header")
+    header_length = int.from_bytes(head[:_LENGTH_BYTES], "little")
+    if header_length > min(MAX_HEADER_BYTES, file_size - _LENGTH_BYTES):
         _fail(path, f"header length {header_length} exceeds the file or the "
                     f"{MAX_HEADER_BYTES}-byte limit")
+    raw = bytes(head[_LENGTH_BYTES:_LENGTH_BYTES + header_length])
     try:
-        header = json.loads(bytes(buffer[8:8 + header_length]))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(path, f"header is not JSON ({exc})")
+        header = parse_json(raw)
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        _fail(path, f"header is not JSON in UTF-8 ({exc})")
     if not isinstance(header, dict):
         _fail(path, "header is not a JSON object")
-    return header, 8 + header_length
+    return header, _LENGTH_BYTES + header_length
 
 
 def _check_entry(path, name, entry, data_size):
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
-        _fail(path, f"array {name!r} has a malformed description")
-    dtype = _DTYPES.get(entry["dtype"])
+        _fail(path, f"array {name!r:.80} has a malformed description")
+    dtype = _DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
     if dtype is None:
-        _fail(path, f"array {name!r} has unsupported dtype {entry['dtype']!r}")
+        _fail(path, f"array {name!r:.80} has unsupported dtype {entry['dtype']!r:.20}")
     shape, offsets = entry["shape"], entry["data_offsets"]
-    if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
-        _fail(path, f"array {name!r} has an invalid shape {shape!r}")
+    if not (isinstance(shape, list) and len(shape) <= 8 and all(
+            type(d) is int and d >= 0 for d in shape)):
+        _fail(path, f"array {name!r:.80} has an invalid shape {shape!r:.80}")
     well_formed = isinstance(offsets, list) and len(offsets) == 2 and all(
         type(o) is int for o in offsets)
     if not (well_formed and 0 <= offsets[0] <= offsets[1] <= data_size):
-        _fail(path, f"array {name!r} has offsets {offsets!r} outside the {data_size}-byte data")
+        _fail(path, f"array {name!r:.80} has offsets {offsets!r:.80} outside the "
+                    f"{data_size}-byte data")
     if math.prod(shape) * dtype.itemsize != offsets[1] - offsets[0]:
-        _fail(path, f"array {name!r} of shape {shape} does not fill its {offsets[1] - offsets[0]}"
-                    " bytes")
+        _fail(path, f"array {name!r:.80} of shape {shape} does not fill its "
+                    f"{offsets[1] - offsets[0]} bytes")
     return dtype, tuple(shape), offsets
 
 
@@ -80,37 +169,88 @@ def _check_layout(path, spans, data_size):
     position = 0
     for start, end, name in sorted(spans):
         if start != position:
-            _fail(path, f"array {name!r} starts at {start}, expected {position}")
+            _fail(path, f"array {name!r:.80} starts at {start}, expected {position}")
         position = end
     if position != data_size:
         _fail(path, f"{data_size - position} bytes after the last array")
 
 
-def _open_buffer(path, use_mmap):
-    with open(path, "rb") as f:
-        if not use_mmap:
-            return f.read()
-        if os.fstat(f.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+def _open_regular(path):
+    """Open ``path`` for reading if it is a regular file, without reading it.
+
+    A FIFO would block ``open()`` and a device could be endless: both are
+    refused from ``stat``, before opening; the opened file is checked again.
+    """
+    try:
+        before = os.stat(path)
+        if stat.S_ISDIR(before.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(before.st_mode):
+            _fail(path, "it is not a regular file (a FIFO, socket or device)")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, IsADirectoryError):
+        raise
+    except OSError as exc:
+        _fail(path, f"cannot be read ({exc.strerror or exc})")
+    file = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        file.close()
+        _fail(path, "it is not a regular file")
+    return file
 
 
-def read_safetensors(path, *, use_mmap=True):
-    """Read a safetensors file: ``(arrays, metadata)``, with checked layout.
+def _read_exactly(path, f, size):
+    data = f.read(size)
+    if len(data) != size:
+        _fail(path, "the file changed size while being read")
+    return data
+
+
+def _buffer(path, f, use_mmap):
+    """(buffer, file size, header, data start); the header is checked before the rest is read."""
+    size = os.fstat(f.fileno()).st_size
+    head = _read_exactly(path, f, min(size, _LENGTH_BYTES))
+    header_length = int.from_bytes(head, "little")
+    if len(head) == _LENGTH_BYTES and header_length <= min(MAX_HEADER_BYTES, size - _LENGTH_BYTES):
+        head += _read_exactly(path, f, header_length)
+    header, data_start = _read_header(path, head, size)  # before a large read
+    if use_mmap:
+        buffer = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        if len(buffer) != size or buffer[:data_start] != head:
+            _fail(path, "the file changed while being read")
+    else:
+        buffer = head + _read_exactly(path, f, size - len(head))
+    return buffer, size, header, data_start
+
+
+def read_container(path, *, use_mmap=True):
+    """Read a safetensors file into a :class:`Container`, with checked layout.
 
     Arrays are read-only; with ``use_mmap`` they are views of a memory map of
     the file (shared between processes), otherwise of bytes read into memory.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError
+        For a missing path or a directory.
+    ValueError
+        For anything else that is not a well-formed container, including
+        special files (FIFO, device), which are refused without being read.
     """
-    buffer = _open_buffer(path, use_mmap)
-    header, data_start = _read_header(path, buffer)
+    with _open_regular(path) as f:
+        try:
+            buffer, size, header, data_start = _buffer(path, f, use_mmap)
+        except OSError as exc:
+            _fail(path, f"cannot be read ({exc.strerror or exc})")
     metadata = header.pop("__metadata__", {})
     if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())):
         _fail(path, "__metadata__ must map names to strings")
-    data_size = len(buffer) - data_start
-    arrays, spans = {}, []
+    data_size = size - data_start
+    arrays, spans = {}, {}
     for name, entry in header.items():
         dtype, shape, (start, end) = _check_entry(path, name, entry, data_size)
-        spans.append((start, end, name))
+        spans[name] = (data_start + start, data_start + end)
         if end == start:
             array = np.zeros(shape, dtype=dtype)
         else:
@@ -118,5 +258,12 @@ def read_safetensors(path, *, use_mmap=True):
                                   offset=data_start + start).reshape(shape)
         # Aligned, native-order arrays for the hot paths (a copy only if not).
         arrays[name] = np.require(array, dtype=dtype.newbyteorder("="), requirements="A")
-    _check_layout(path, spans, data_size)
-    return arrays, metadata
+    _check_layout(path, [(s - data_start, e - data_start, n) for n, (s, e) in spans.items()],
+                  data_size)
+    return Container(arrays, metadata, buffer, spans)
+
+
+def read_safetensors(path, *, use_mmap=True):
+    """Read a safetensors file: ``(arrays, metadata)``, with checked layout."""
+    container = read_container(path, use_mmap=use_mmap)
+    return container.arrays, container.metadata

@@ -10,7 +10,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, Normalizer, StandardScaler
 
-from .._tables import N_FEATURES_IN, Array, Codec
+from .._tables import N_FEATURES_IN, NAME, STEP, Array, Codec, list_of, tuple_of
 
 __all__ = ["FILE_CODECS"]
 
@@ -27,7 +27,11 @@ def _check_width(obj, *names):
 
 
 def _output_width(step, width):
-    if step in (None, "passthrough"):
+    if step is None or isinstance(step, str):  # "passthrough"
+        return width
+    if isinstance(step, Pipeline):
+        for _, inner in step.steps:
+            width = _output_width(inner, width)
         return width
     # A vectorizer's output width is its hash's slot count; other steps keep theirs.
     if hasattr(step, "n_features_out_"):
@@ -46,7 +50,8 @@ def _check_pipeline(pipeline):
 
 
 FILE_CODECS = (
-    Codec(Pipeline, check=_check_pipeline),
+    Codec(Pipeline, param_children={"steps": list_of(tuple_of(NAME, STEP))},
+          check=_check_pipeline),
     Codec(TfidfTransformer, arrays={"idf_": _OPTIONAL_VECTOR}, numbers=N_FEATURES_IN,
           check=lambda step: _check_width(step, "idf_")),
     Codec(MaxAbsScaler,

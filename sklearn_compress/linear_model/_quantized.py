@@ -11,28 +11,21 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 from sklearn import linear_model, svm
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import get_tags
-from sklearn.utils.extmath import softmax
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn_compat import HasMethods, Interval, fit_context, label_binarizer_target_type
-from .._tables import N_FEATURES_IN, Array, Codec
+from .._tables import N_FEATURES_IN, TEMPLATE, Array, Codec
+from . import _quantize
+from ._layouts import LAYOUTS, compact_index, expanded_index, layout_of, pack
+from ._links import LINK_IDENTITY, LINKS, PROBA, link_has, link_of
 
 __all__ = ["QuantizedLinearModel"]
-
-# How the decision values become predictions / probabilities. The values are
-# those of the fitted ``link_`` attribute.
-LINK_IDENTITY = "identity"  # regressor: the decision is the prediction
-LINK_NONE = "none"  # classifier without predict_proba
-LINK_LOGISTIC = "logistic"  # LogisticRegression: expit if binary, else softmax
-LINK_OVR_LOGISTIC = "ovr_logistic"  # SGD log_loss: expit, normalized over classes
-LINK_MODIFIED_HUBER = "modified_huber"  # SGD modified_huber: (clip(d, -1, 1) + 1) / 2
 
 _CLASSIFIER_NAMES = (
     "LogisticRegression",
@@ -87,57 +80,6 @@ def _check_supported(estimator):
         )
 
 
-def _link_of(estimator):
-    """The link function of a fitted supported estimator, as sklearn 1.9 applies it."""
-    if not _SUPPORTED[type(estimator)]:
-        return LINK_IDENTITY
-    if isinstance(estimator, linear_model.LogisticRegression):
-        # Since sklearn 1.8 LogisticRegression has no one-vs-rest mode: its
-        # predict_proba is expit for two classes and softmax otherwise.
-        return LINK_LOGISTIC
-    if type(estimator) is linear_model.SGDClassifier:
-        return {"log_loss": LINK_OVR_LOGISTIC, "modified_huber": LINK_MODIFIED_HUBER}.get(
-            estimator.loss, LINK_NONE
-        )
-    return LINK_NONE
-
-
-# Weights quantized at once (2 MB of float64): a few temporaries of this size
-# are all the memory quantization needs beyond the codes it produces.
-_QUANTIZE_BLOCK_VALUES = 2**18
-
-
-def _float_weights(estimator):
-    """``coef_`` as a 2-D (n_outputs, n_features) array (no copy) or float64 CSR array."""
-    coef = estimator.coef_
-    if sparse.issparse(coef):  # after SparseCoefMixin.sparsify()
-        return sparse.csr_array(coef, dtype=np.float64)
-    return np.atleast_2d(np.asarray(coef))
-
-
-def _weight_blocks(weights, column_scale):
-    """Yield (feature slice, float64 weights of those features times their scale).
-
-    Dense weights are read a bounded block of features at a time, so that no
-    float copy of the whole matrix is ever made; sparse weights in one go
-    (their data is already only the non-zero weights).
-    """
-    if sparse.issparse(weights):
-        weights = weights.tocsr()
-        if column_scale is not None:
-            weights = weights.multiply(np.asarray(column_scale)[None, :]).tocsr()
-        yield slice(0, weights.shape[1]), weights
-        return
-    n_outputs, n_features = weights.shape
-    step = max(1, _QUANTIZE_BLOCK_VALUES // max(n_outputs, 1))
-    for start in range(0, n_features, step):
-        block = slice(start, min(start + step, n_features))
-        values = np.array(weights[:, block], dtype=np.float64)
-        if column_scale is not None:
-            values *= column_scale[block]
-        yield block, values
-
-
 def _intercepts(estimator, n_outputs):
     intercept = np.asarray(estimator.intercept_, dtype=np.float64)
     if intercept.size not in (1, n_outputs) or intercept.ndim > 1:
@@ -162,141 +104,6 @@ def _check_outputs_match_classes(estimator, n_outputs):
         )
 
 
-def _row_max_abs(weights, column_scale, name):
-    """max |w| of each output row, checking that every weight is finite."""
-    row_max = np.zeros(weights.shape[0])
-    for _, values in _weight_blocks(weights, column_scale):
-        data = values.data if sparse.issparse(values) else values
-        if not np.all(np.isfinite(data)):
-            raise ValueError(
-                f"{name}.coef_ contains NaN or infinite weights; they cannot be quantized."
-            )
-        if values.shape[1]:
-            block_max = abs(values).max(axis=1)
-            block_max = block_max.toarray().ravel() if sparse.issparse(block_max) else block_max
-            np.maximum(row_max, block_max, out=row_max)
-    return row_max
-
-
-def _scales(row_max, bits, per_class):
-    """Step between two levels: max |w| / (2**(bits-1) - 1), per row or global."""
-    return row_max / _max_code(bits) if per_class else row_max.max() / _max_code(bits)
-
-
-def _max_code(bits):
-    return 2 ** (bits - 1) - 1
-
-
-def _quantize(weights, scale, bits, column_scale):
-    """Integer codes by feature: a CSR (n_features, n_outputs) int8 array."""
-    n_outputs = weights.shape[0]
-    # A zero scale means an all-zero row (or matrix): any divisor gives code 0.
-    divisor = np.broadcast_to(np.where(scale > 0, scale, 1.0), (n_outputs,))
-    max_code = _max_code(bits)
-    blocks = []
-    for _, values in _weight_blocks(weights, column_scale):
-        if sparse.issparse(values):
-            values = values.tocoo()
-            codes = np.rint(values.data / divisor[values.row])
-            codes = sparse.coo_array(
-                (np.clip(codes, -max_code, max_code).astype(np.int8), (values.col, values.row)),
-                shape=values.shape[::-1],
-            ).tocsr()
-        else:
-            codes = np.rint(values / divisor[:, None])
-            codes = sparse.csr_array(np.clip(codes, -max_code, max_code).astype(np.int8).T)
-        blocks.append(codes)
-    codes = sparse.vstack(blocks, format="csr") if len(blocks) != 1 else blocks[0]
-    codes = sparse.csr_array(codes)
-    codes.eliminate_zeros()
-    codes.sort_indices()
-    return codes
-
-
-def _pack(indptr, output_ids, codes, n_outputs):
-    """Fitted storage attributes, in the smaller of the sparse and dense layouts.
-
-    Sparse: for feature ``j`` the outputs ``output_ids[indptr[j]:indptr[j+1]]``
-    have the non-zero codes ``codes[indptr[j]:indptr[j+1]]``. Dense: an int8
-    (n_features, n_outputs) matrix, smaller when few codes are zero (and always
-    for binary classifiers and single-output regressors).
-    """
-    n_features = len(indptr) - 1
-    nnz = len(codes)
-    indptr_dtype = np.int32 if nnz <= np.iinfo(np.int32).max else np.int64
-    ids_dtype = np.min_scalar_type(max(n_outputs - 1, 0))
-    sparse_bytes = (n_features + 1) * np.dtype(indptr_dtype).itemsize + nnz * (
-        ids_dtype.itemsize + 1
-    )
-    if n_features * n_outputs < sparse_bytes:
-        dense = np.zeros((n_features, n_outputs), dtype=np.int8)
-        dense[_rows_of_entries(np.diff(indptr)), output_ids] = codes
-        return {"layout_": "dense", "codes_": dense, "indptr_": None, "output_ids_": None}
-    return {
-        "layout_": "sparse",
-        "codes_": np.asarray(codes, dtype=np.int8),
-        "indptr_": np.asarray(indptr, dtype=indptr_dtype),
-        "output_ids_": np.asarray(output_ids, dtype=ids_dtype),
-    }
-
-
-def _rows_of_entries(counts):
-    """For entries stored row after row, ``counts[i]`` in row ``i``: each entry's row."""
-    return np.repeat(np.arange(len(counts)), counts)
-
-
-def _gather_rows(indptr, rows):
-    """Positions of the entries of ``rows`` (in that order) and their new indptr."""
-    starts = indptr[rows].astype(np.int64)
-    counts = indptr[rows + 1] - starts
-    new_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=new_indptr[1:])
-    # Entry k of the output comes from starts[row] + (k - new_indptr[row]).
-    positions = np.arange(new_indptr[-1]) + np.repeat(starts - new_indptr[:-1], counts)
-    return positions, new_indptr
-
-
-def _binary_columns(positive):
-    return np.column_stack([1.0 - positive, positive])
-
-
-def _normalize_rows(prob):
-    """Divide each row by its sum, as sklearn does for one-vs-rest probabilities."""
-    prob_sum = prob.sum(axis=1)
-    all_zero = prob_sum == 0
-    if np.any(all_zero):  # sklearn gives uniform probabilities then
-        prob[all_zero, :] = 1
-        prob_sum[all_zero] = prob.shape[1]
-    prob /= prob_sum[:, None]
-    return prob
-
-
-def _logistic_proba(decision):
-    if decision.ndim == 1:
-        return _binary_columns(expit(decision))
-    return softmax(decision)
-
-
-def _ovr_logistic_proba(decision):
-    if decision.ndim == 1:
-        return _binary_columns(expit(decision))
-    return _normalize_rows(expit(decision))
-
-
-def _modified_huber_proba(decision):
-    prob = (np.clip(decision, -1, 1) + 1.0) / 2.0
-    if decision.ndim == 1:
-        return _binary_columns(prob)
-    return _normalize_rows(prob)
-
-
-_PROBA = {
-    LINK_LOGISTIC: _logistic_proba,
-    LINK_OVR_LOGISTIC: _ovr_logistic_proba,
-    LINK_MODIFIED_HUBER: _modified_huber_proba,
-}
-
-_INT32_MAX = np.iinfo(np.int32).max
 # Inputs with at most this many non-zeros are scored entry by entry.
 _SCATTER_MAX_NNZ = 2048
 # Largest float slice of the weights built at once during prediction (16 MB of
@@ -309,18 +116,10 @@ def _estimator_has(method):
 
     def check(self):
         if hasattr(self, "link_"):
-            return _link_has(self.link_, method)
+            return link_has(self.link_, method)
         return hasattr(self._template_estimator(), method)
 
     return check
-
-
-def _link_has(link, method):
-    if method in ("predict_proba", "predict_log_proba"):
-        return link in _PROBA
-    if method == "decision_function":
-        return link != LINK_IDENTITY
-    raise ValueError(method)
 
 
 class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
@@ -489,14 +288,14 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         ``column_scale`` multiplies the weights of each feature first: it folds
         a per-feature scaling step (a scaler before the model) into the codes.
         """
-        weights = _float_weights(estimator)
+        weights = _quantize.float_weights(estimator)
         n_outputs, n_features = weights.shape
         if n_features != self.n_features_in_:
             raise ValueError(
                 f"{type(estimator).__name__}.coef_ has {n_features} features but "
                 f"n_features_in_ is {self.n_features_in_}."
             )
-        self.link_ = _link_of(estimator)
+        self.link_ = link_of(estimator, _SUPPORTED[type(estimator)])
         if self.link_ != LINK_IDENTITY:
             _check_outputs_match_classes(estimator, n_outputs)
             self.classes_ = np.asarray(estimator.classes_).copy()
@@ -505,25 +304,19 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         # regressors fitted on a 1-D target (1-D coef_).
         self._ravel_output = self.link_ != LINK_IDENTITY or np.ndim(estimator.coef_) == 1
         self.intercept_ = _intercepts(estimator, n_outputs)
-        row_max = _row_max_abs(weights, column_scale, type(estimator).__name__)
-        scale = _scales(row_max, self.bits, self.per_class)
-        codes = _quantize(weights, scale, self.bits, column_scale)
+        row_max = _quantize.row_max_abs(weights, column_scale, type(estimator).__name__)
+        scale = _quantize.scales(row_max, self.bits, self.per_class)
+        codes = _quantize.quantize(weights, scale, self.bits, column_scale)
         self.scale_ = scale if self.per_class else float(scale)
-        self._set_storage(_pack(codes.indptr, codes.indices, codes.data, n_outputs))
+        self._set_storage(pack(codes.indptr, codes.indices, codes.data, n_outputs))
 
-    def _set_storage(self, attributes):
-        for name, value in attributes.items():
+    def _set_storage(self, layout):
+        for name, value in layout.attributes().items():
             setattr(self, name, value)
 
     def _dequantized_rows(self, features):
         """Float64 (len(features), n_outputs) weights of only these features."""
-        if self.layout_ == "dense":
-            weights = self.codes_[features].astype(np.float64)
-        else:
-            positions, indptr = _gather_rows(self.indptr_, features)
-            weights = np.zeros((len(features), self.n_outputs_))
-            rows = _rows_of_entries(np.diff(indptr))
-            weights[rows, self.output_ids_[positions]] = self.codes_[positions]
+        weights = layout_of(self).rows(features)
         weights *= self.scale_
         return weights
 
@@ -531,8 +324,10 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         """Decision values (n_samples, n_outputs) reading only the present features."""
         check_is_fitted(self)
         X = self._validated_input(X)
-        if self.layout_ == "sparse" and sparse.issparse(X) and X.nnz <= _SCATTER_MAX_NNZ:
-            return self._scattered_scores(X) + self.intercept_
+        layout = layout_of(self)
+        if layout.scatters and sparse.issparse(X) and X.nnz <= _SCATTER_MAX_NNZ:
+            # A sample or two: adding up each non-zero's codes is cheaper.
+            return layout.scattered_scores(X) * self.scale_ + self.intercept_
         features, X_present = _present_features(X)
         scores = np.zeros((X.shape[0], self.n_outputs_))
         block_size = max(1, _BLOCK_VALUES // self.n_outputs_)
@@ -556,21 +351,6 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         if ready:
             return X
         return validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
-
-    def _scattered_scores(self, X):
-        """Scores of a few non-zeros (a sample or two): add up each one's codes.
-
-        Cheaper than gathering a dense block of weights when there is little
-        to gather; the sum is the same up to floating-point rounding.
-        """
-        n_samples, n_outputs = X.shape[0], self.n_outputs_
-        positions, entry_indptr = _gather_rows(self.indptr_, X.indices.astype(np.int64))
-        per_nonzero = np.diff(entry_indptr)
-        sample_of_nonzero = _rows_of_entries(np.diff(X.indptr))
-        weights = np.repeat(X.data, per_nonzero) * self.codes_[positions]
-        cells = np.repeat(sample_of_nonzero, per_nonzero) * n_outputs + self.output_ids_[positions]
-        scores = np.bincount(cells, weights=weights, minlength=n_samples * n_outputs)
-        return scores.reshape(n_samples, n_outputs) * self.scale_
 
     def _shaped(self, scores):
         return scores.ravel() if self._ravel_output and scores.shape[1] == 1 else scores
@@ -627,7 +407,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             Probabilities of the classes in the order of ``classes_``.
         """
         check_is_fitted(self)
-        return _PROBA[self.link_](self.decision_function(X))
+        return PROBA[self.link_](self.decision_function(X))
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -695,7 +475,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         taken.n_features_in_ = len(indices)
         if hasattr(self, "feature_names_in_"):
             taken.feature_names_in_ = self.feature_names_in_[indices]
-        taken._set_storage(self._taken_storage(indices))
+        taken._set_storage(layout_of(self).take(indices))
         return taken
 
     def _validated_feature_indices(self, indices):
@@ -713,21 +493,6 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
             )
         return indices
 
-    def _taken_storage(self, indices):
-        without_weights = indices < 0
-        if self.layout_ == "dense":
-            dense = self.codes_[indices]
-            dense[without_weights] = 0
-            rows, output_ids = np.nonzero(dense)
-            indptr = np.zeros(len(indices) + 1, dtype=np.int64)
-            np.cumsum(np.bincount(rows, minlength=len(indices)), out=indptr[1:])
-            return _pack(indptr, output_ids, dense[rows, output_ids], self.n_outputs_)
-        # -1 reads one extra, empty row past the last feature.
-        extended = np.append(self.indptr_, self.indptr_[-1])
-        rows = np.where(without_weights, self.n_features_in_, indices)
-        positions, indptr = _gather_rows(extended, rows)
-        return _pack(indptr, self.output_ids_[positions], self.codes_[positions], self.n_outputs_)
-
     @property
     def zero_features_(self):
         """Boolean mask over input features, True where every code is zero.
@@ -735,15 +500,13 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         A vectorizer may leave these features out: they do not change any output.
         """
         check_is_fitted(self)
-        if self.layout_ == "dense":
-            return ~self.codes_.any(axis=1)
-        return np.diff(self.indptr_) == 0
+        return layout_of(self).zero_features()
 
     @property
     def nbytes(self):
         """Bytes of the arrays that prediction reads (codes, index, scale, intercepts, classes)."""
         check_is_fitted(self)
-        arrays = [self.codes_, self.indptr_, self.output_ids_, self.intercept_]
+        arrays = [*layout_of(self).arrays(), self.intercept_]
         arrays += [np.asarray(self.scale_), getattr(self, "classes_", None)]
         return sum(array.nbytes for array in arrays if array is not None)
 
@@ -770,33 +533,6 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
-
-
-def compact_index(state):
-    """``state`` with ``indptr_`` replaced by per-feature entry counts.
-
-    A count fits in a byte (or two) where an offset takes four or eight: this
-    is what pickles and files store; :func:`expanded_index` undoes it.
-    """
-    if state.get("indptr_") is None:
-        return state
-    state = dict(state)
-    counts = np.diff(state.pop("indptr_"))
-    state["entry_counts_"] = counts.astype(np.min_scalar_type(int(counts.max(initial=0))))
-    return state
-
-
-def expanded_index(state):
-    """The inverse of :func:`compact_index`: rebuild ``indptr_`` from the counts."""
-    if "entry_counts_" not in state:
-        return state
-    state = dict(state)
-    counts = state.pop("entry_counts_")
-    total = int(counts.sum(dtype=np.int64))
-    indptr = np.zeros(len(counts) + 1, dtype=np.int32 if total <= _INT32_MAX else np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    state["indptr_"] = indptr
-    return state
 
 
 def quantize_fitted(estimator, *, bits=8, per_class=False, column_scale=None):
@@ -862,29 +598,14 @@ def _restore_index(model):
                           if "entry_counts_" in model.__dict__ else {"indptr_": None})
 
 
-def _check_sparse_index(model):
-    indptr, ids, codes = model.indptr_, model.output_ids_, model.codes_
-    if indptr is None or ids is None or codes.ndim != 1:
-        raise ValueError("a sparse layout needs indptr_, output_ids_ and 1-D codes_")
-    if len(indptr) != model.n_features_in_ + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
-        raise ValueError("indptr_ is not a monotone index over the features")
-    if indptr[-1] != len(codes) or len(ids) != len(codes):
-        raise ValueError("indptr_, output_ids_ and codes_ disagree on the entry count")
-    if len(ids) and ids.max() >= model.n_outputs_:
-        raise ValueError(f"output_ids_ reach {ids.max()} for {model.n_outputs_} outputs")
-
-
 def _check_fitted_arrays(model):
     n_outputs = model.n_outputs_
-    if model.layout_ == "dense":
-        if model.codes_.shape != (model.n_features_in_, n_outputs):
-            raise ValueError(f"dense codes of shape {model.codes_.shape} for "
-                             f"{model.n_features_in_} features and {n_outputs} outputs")
-        if getattr(model, "indptr_", None) is not None:
-            raise ValueError("a dense layout has no indptr_")
-    else:
-        _check_sparse_index(model)
-    max_code = 2 ** (model.bits - 1) - 1
+    layout = layout_of(model)
+    layout.check(model.n_features_in_, n_outputs)
+    for name, value in layout.attributes().items():
+        if value is None and getattr(model, name, None) is not None:
+            raise ValueError(f"a {layout.name} layout has no {name}")
+    max_code = _quantize.max_code(model.bits)
     if model.codes_.size and (model.codes_.min() < -max_code or model.codes_.max() > max_code):
         raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
     if model.intercept_.shape != (n_outputs,):
@@ -912,9 +633,8 @@ FILE_CODECS = (
                 "intercept_": Array(("float64",), (1,)), "scale_": Array(("float64",), (0, 1))},
         numbers={**N_FEATURES_IN, "n_outputs_": (int, 1, 2**16, False),
                  "_ravel_output": (bool, False, True, False)},
-        strings={"layout_": ("dense", "sparse"),
-                 "link_": (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC,
-                           LINK_MODIFIED_HUBER)},
+        strings={"layout_": tuple(LAYOUTS), "link_": LINKS},
+        param_children={"estimator": TEMPLATE},
         has_classes=True, restore=_restore_index, check=_check_fitted_arrays),
     # The supported models only as the unfitted template a QuantizedLinearModel
     # keeps: no weights.

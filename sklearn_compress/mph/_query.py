@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .._tables import INT_MAX, Array, Codec
 from ._bits import field_reader, fields_at, rank, rank_directory
 from ._build import CascadeArrays, build_cascade
 from ._format import check_cascade, check_params, read_cascade, write_cascade
@@ -327,3 +328,16 @@ class MinimalPerfectHash:
         arrays = {name: state.pop(name) for name in
                   ("level_bits", "words", "fingerprints", "fallback")}
         self.__init__(CascadeArrays(**arrays), **state)
+
+
+# -- what this module contributes (collected by io/_persist.py) ----------------------
+
+_WORDS = Array(("uint64",), (1,))
+FILE_CODECS = (
+    Codec(MinimalPerfectHash,
+          arrays={"level_bits": _WORDS, "words": _WORDS, "fingerprints": _WORDS,
+                  "fallback": Array(("uint64",), (2,), inner_shape=(2,))},
+          numbers={"n_keys": (int, 0, INT_MAX, False), "gamma": (float, 1.0, 100.0, False),
+                   "fingerprint_bits": (int, 0, 32, False), "seed": (int, 0, MAX_SEED, False)},
+          from_state=MinimalPerfectHash.from_state),
+)

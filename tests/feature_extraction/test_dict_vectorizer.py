@@ -21,6 +21,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn_compress import CompressedVectorizer
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 from sklearn_compress.feature_extraction import _dict_vectorizer as vectorizer_module
+from sklearn_compress.feature_extraction import _hashed
 
 # Feature dicts exercising each of DictVectorizer's rules; each entry is
 # (training samples, samples to transform). The samples to transform contain
@@ -129,7 +130,7 @@ def test_chunks_and_merges_give_the_same_result(monkeypatch):
     samples = [{f"w{i % 97}": 1, f"w{i % 89} x": "y", "n": i} for i in range(3000)]
     whole = CompressedVectorizer().fit(samples)
     monkeypatch.setattr(vectorizer_module, "_CHUNK_FEATURES", 7)
-    monkeypatch.setattr(vectorizer_module, "_MIN_MERGE", 5)
+    monkeypatch.setattr(_hashed, "_MIN_MERGE", 5)
     chunked = CompressedVectorizer().fit(iter(samples))
     assert pickle.dumps(chunked) == pickle.dumps(whole)
     assert_array_equal(chunked.fit_transform(samples).toarray(),

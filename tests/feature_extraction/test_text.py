@@ -175,13 +175,13 @@ def test_generator_input_fits_like_a_list(generated):
 
 
 def test_chunks_and_merges_give_the_same_result(generated, monkeypatch):
-    from sklearn_compress.feature_extraction import _text
+    from sklearn_compress.feature_extraction import _hashed, _text
 
     train, _ = generated
     params = {"ngram_range": (1, 3), "max_features": 200, **EXACT}
     expected = CompressedTextVectorizer(**params).fit_transform(train)
     monkeypatch.setattr(_text, "_CHUNK_TERMS", 50)
-    monkeypatch.setattr(_text, "_MIN_MERGE", 64)
+    monkeypatch.setattr(_hashed, "_MIN_MERGE", 64)
     ctv = CompressedTextVectorizer(**params)
     assert_same_matrix(ctv.fit_transform(train), expected, False)
     assert_same_matrix(ctv.transform(train), expected, False)

@@ -1,0 +1,309 @@
+"""What the hashed vectorizers share, as ``_VectorizerMixin`` serves scikit-learn's.
+
+:class:`HashedVocabularyMixin` holds the vocabulary as a
+:class:`~sklearn_compress.mph.MinimalPerfectHash` of keys (feature names or
+n-grams): the shared parameters (``fingerprint_bits``, ``gamma``,
+``random_state``) with their constraints and documentation, the hash's seed
+and build, and the behaviour of a vocabulary that cannot give its strings
+back. The functions below cut the samples into chunks of keys, hash the
+distinct keys of each chunk in one call, accumulate the distinct hashes seen
+in fit (with per-key counts when asked) and assemble the output rows.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
+
+from .._sklearn_compat import Interval
+from ..mph import MAX_SEED, MinimalPerfectHash, distinct_rows, hash_keys
+
+__all__ = [
+    "HASH_PARAMETERS_DOC",
+    "DistinctHashes",
+    "HashedVocabularyMixin",
+    "RowsBuilder",
+    "chunked_rows",
+    "distinct_keys",
+    "kept_columns",
+]
+
+# Distinct hashes of fitted chunks are merged (deduplicated) once the pending
+# ones outnumber the merged ones, and at least this many are pending.
+_MIN_MERGE = 1 << 20
+_INT32_MAX = np.iinfo(np.int32).max
+_HASH_DTYPE = np.dtype([("h1", "<u8"), ("h2", "<u8")])
+
+HASH_PARAMETERS_DOC = """\
+    fingerprint_bits : int, default=8
+        Bits of each {key}'s hash stored per column to reject unseen
+        {keys}, in [0, 32].
+    gamma : float, default=1.0
+        Bits per key at each level of the hash, in [1, 100]: larger is faster
+        to build and query, and larger in memory.
+    random_state : int or None, default=0
+        Seed of the MurmurHash3 hash of the {keys}, in [0, 2**32 - 1].
+        None means 0: the hash must be reproducible, so there is no random
+        seed, and ``numpy.random.RandomState`` instances are rejected.
+"""
+
+
+def with_hash_parameters_doc(key, keys):
+    """Class decorator: put :data:`HASH_PARAMETERS_DOC` where the docstring says so."""
+
+    def decorate(cls):
+        text = HASH_PARAMETERS_DOC.format(key=key, keys=keys)
+        cls.__doc__ = cls.__doc__.replace("    %(hash_parameters)s\n", text)
+        return cls
+
+    return decorate
+
+
+# -- chunks of keys ----------------------------------------------------------------
+
+
+def chunked_rows(samples, append_row, n_lists, chunk_entries):
+    """Yield ``(lists, row_ends)`` for consecutive chunks of samples.
+
+    ``append_row(sample, *lists)`` appends a sample's entries to the
+    ``n_lists`` parallel lists (the first holds the keys); ``row_ends[i]`` is
+    the number of the chunk's entries up to the end of its ``i``-th sample. A
+    chunk is cut once it holds ``chunk_entries`` entries.
+    """
+    lists, row_ends = tuple([] for _ in range(n_lists)), []
+    for sample in samples:
+        append_row(sample, *lists)
+        row_ends.append(len(lists[0]))
+        if row_ends[-1] >= chunk_entries:
+            yield lists, row_ends
+            lists, row_ends = tuple([] for _ in range(n_lists)), []
+    if row_ends:
+        yield lists, row_ends
+
+
+def distinct_keys(keys):
+    """``(distinct, inverse)`` with ``distinct[inverse[i]] == keys[i]``.
+
+    A chunk repeats most of its keys (all of them, for char n-grams), and a
+    dict of the chunk's keys, built in C, is several times cheaper than
+    hashing every occurrence with MurmurHash3. Keys equal as dict keys are one.
+    """
+    distinct = list(dict.fromkeys(keys))
+    index = dict(zip(distinct, range(len(distinct)), strict=True))
+    return distinct, np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
+
+
+def as_records(hashes):
+    """``(n, 2)`` uint64 hashes as ``n`` records, which numpy sorts and searches."""
+    return np.ascontiguousarray(hashes).view(_HASH_DTYPE).ravel()
+
+
+def distinct_with_inverse(hashes):
+    """The sorted distinct rows of ``(n, 2)`` hashes and each row's index among them."""
+    distinct = distinct_rows(hashes)
+    return distinct, np.searchsorted(as_records(distinct), as_records(hashes))
+
+
+def row_of_each_entry(row_ends):
+    """The row of each entry of a chunk, from the chunk's ``row_ends``."""
+    return np.repeat(np.arange(len(row_ends)), np.diff(row_ends, prepend=0))
+
+
+class DistinctHashes:
+    """The distinct rows of the ``(n, 2)`` hash arrays added so far, with summed counts.
+
+    Each added array must be distinct on its own; arrays are merged (sorted,
+    the counts of equal hashes summed) once the pending ones outnumber the
+    merged ones, so memory stays about 16 bytes per distinct hash plus 8 per
+    count and the total merging work is O(n log n).
+
+    Parameters
+    ----------
+    n_counts : int
+        How many int64 counts each hash carries (``add`` takes that many arrays).
+    """
+
+    def __init__(self, n_counts=0):
+        self.hashes = np.empty((0, 2), dtype=np.uint64)
+        self.counts = tuple(np.empty(0, dtype=np.int64) for _ in range(n_counts))
+        self._pending, self._n_pending = [], 0
+
+    def add(self, hashes, *counts):
+        self._pending.append((hashes, *counts))
+        self._n_pending += len(hashes)
+        if self._n_pending >= max(len(self.hashes), _MIN_MERGE):
+            self._merge()
+
+    def _merge(self):
+        parts = [(self.hashes, *self.counts), *self._pending]
+        hashes, *counts = (np.concatenate(column) for column in zip(*parts, strict=True))
+        self._pending, self._n_pending = [], 0
+        if not counts:
+            self.hashes = distinct_rows(hashes)
+            return
+        if not len(hashes):
+            return
+        self.hashes, inverse = distinct_with_inverse(hashes)
+        self.counts = tuple(
+            np.bincount(inverse, weights=c, minlength=len(self.hashes)).astype(np.int64)
+            for c in counts
+        )
+
+    def result(self):
+        """Merge what is pending; return self (``hashes`` and ``counts`` are final)."""
+        self._merge()
+        return self
+
+
+# -- output rows --------------------------------------------------------------------
+
+
+class RowsBuilder:
+    """Accumulate chunks of looked-up entries into one CSR matrix."""
+
+    def __init__(self, dtype):
+        self._dtype = dtype
+        self._indices = [np.zeros(0, dtype=np.int64)]
+        self._data = [np.zeros(0, dtype=dtype)]
+        self._indptr = [np.zeros(1, dtype=np.int64)]
+        self._nnz = 0
+        self.n_rows = 0
+
+    def add(self, columns, row_ends, data=None):
+        """Add the rows of a chunk of entries.
+
+        ``columns`` holds each entry's column, -1 for the entries to drop;
+        ``data`` the values of the kept entries (None: ones); ``row_ends``
+        counts the chunk's entries up to the end of each row.
+        """
+        kept = columns >= 0
+        found = columns[kept]
+        kept_before = np.concatenate(([0], np.cumsum(kept)))
+        self._indptr.append(kept_before[row_ends] + self._nnz)
+        self._indices.append(found)
+        self._data.append(np.ones(len(found), dtype=self._dtype) if data is None else data)
+        self._nnz += len(found)
+        self.n_rows += len(row_ends)
+
+    def build(self, n_columns):
+        """The CSR matrix: indices sorted, repeated entries of a row summed."""
+        indptr = np.concatenate(self._indptr)
+        # int32 indices whenever they fit: liblinear (LinearSVC, ...) rejects int64.
+        index_dtype = np.int32 if max(self._nnz, n_columns) <= _INT32_MAX else np.int64
+        matrix = sp.csr_array(
+            (
+                np.concatenate(self._data).astype(self._dtype, copy=False),
+                np.concatenate(self._indices).astype(index_dtype),
+                indptr.astype(index_dtype),
+            ),
+            shape=(len(indptr) - 1, n_columns),
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+
+def kept_columns(keep, n_features):
+    """The indices of the ``True`` entries of a ``keep`` mask (all when None)."""
+    if keep is None:
+        return np.arange(n_features, dtype=np.int64)
+    keep = np.asarray(keep)
+    if keep.dtype != np.bool_ or keep.shape != (n_features,):
+        raise ValueError(
+            f"keep must be a boolean mask of shape ({n_features},) (one entry per "
+            f"feature of the fitted vectorizer), got a {keep.dtype} array of shape {keep.shape}"
+        )
+    return np.flatnonzero(keep).astype(np.int64, copy=False)
+
+
+# -- the shared base -----------------------------------------------------------------
+
+
+class HashedVocabularyMixin:
+    """A vocabulary kept as a minimal perfect hash of its keys.
+
+    A class using it declares, for its messages, ``_KEYS`` (what is hashed,
+    e.g. "n-grams"), ``_STORED`` (what it does not store) and ``_KEEPS_STRINGS``
+    (the scikit-learn class that stores them).
+    """
+
+    _HASH_CONSTRAINTS = {
+        "fingerprint_bits": [Interval(Integral, 0, 32, closed="both")],
+        "gamma": [Interval(Real, 1, 100, closed="both")],
+        "random_state": [Interval(Integral, 0, MAX_SEED, closed="both"), None],
+    }
+
+    @property
+    def _seed(self):
+        return 0 if self.random_state is None else int(self.random_state)
+
+    def _hash(self, keys):
+        """The ``(len(keys), 2)`` hashes of ``keys``."""
+        try:
+            return hash_keys(keys, self._seed)
+        except TypeError as exc:
+            raise TypeError(
+                f"{type(self).__name__} hashes {self._KEYS} as text, so they must be str: "
+                f"{exc}"
+            ) from None
+
+    def _hash_distinct(self, keys):
+        """``(hashes of the distinct keys, index of each key among them)``."""
+        distinct, inverse = distinct_keys(keys)
+        return self._hash(distinct), inverse
+
+    def _build_hash(self, hashes):
+        """Build ``mph_`` over distinct hashes; return the slot of each."""
+        self.mph_ = MinimalPerfectHash.build_from_hashes(
+            hashes, gamma=float(self.gamma), fingerprint_bits=int(self.fingerprint_bits),
+            seed=self._seed,
+        )
+        self.n_features_out_ = len(self.mph_)
+        return self.mph_.lookup_hashes(hashes)
+
+    def _build_hash_of_columns(self, keys_by_column, keep):
+        """Build ``mph_`` over the kept columns' keys; return the column of each slot."""
+        columns_kept = kept_columns(keep, len(keys_by_column))
+        slots = self._build_hash(self._hash([keys_by_column[i] for i in columns_kept]))
+        columns = np.empty(self.n_features_out_, dtype=np.int64)
+        columns[slots] = columns_kept
+        return columns
+
+    @property
+    def _n_features_out(self):
+        # Read by ClassNamePrefixFeaturesOutMixin.get_feature_names_out.
+        return self.n_features_out_
+
+    @property
+    def nbytes(self):
+        """Bytes of the arrays a transform reads."""
+        check_is_fitted(self)
+        return self.mph_.nbytes + self._extra_nbytes()
+
+    def _extra_nbytes(self):
+        return 0
+
+    def _no_strings_error(self, what, hint=""):
+        return AttributeError(
+            f"{type(self).__name__} stores no {self._STORED}: its vocabulary is a minimal "
+            f"perfect hash of the {self._KEYS}, which maps a key to a column but cannot map "
+            f"a column back to a key. Use {self._KEEPS_STRINGS} for {what}.{hint}"
+        )
+
+    @property
+    def inverse_transform(self):
+        """Not available: no key strings are stored (raises AttributeError)."""
+        raise self._no_strings_error("inverse_transform")
+
+
+def check_hash_width(vectorizer):
+    """Raise ``ValueError`` unless the output width is the hash's slot count."""
+    if vectorizer.n_features_out_ != len(vectorizer.mph_):
+        raise ValueError(f"n_features_out_ {vectorizer.n_features_out_} is not the "
+                         f"{len(vectorizer.mph_)} slots of the hash")
+
+
+def rewrite_options(options):
+    """The hash parameters a compress() rewrite passes on."""
+    return {"fingerprint_bits": options.fingerprint_bits, "gamma": options.gamma,
+            "random_state": options.random_state}
