@@ -34,6 +34,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # The public NLU datasets (clinc150/, snips/) are never copied into the
 # repository: SKLEARN_COMPRESS_DATA names their folder, as for the tests.
 DATA_ROOT = Path(os.environ.get("SKLEARN_COMPRESS_DATA", REPO_ROOT.parent / "shared" / "data"))
+# The former name, still imported by benchmark scripts written before this
+# module became part of a package (bench_fidelity, bench_latency, bench_crf,
+# bench_composite on their branches).
+DEFAULT_DATA = DATA_ROOT
 IMG_DIR = REPO_ROOT / "docs" / "img"
 # lbfgs reaches its best test accuracy on these datasets well before its
 # tolerance; more iterations only cost time on a small machine.
