@@ -21,15 +21,15 @@ quantization from the agreement lost to fingerprint false positives.
 
 Usage::
 
-    python benchmarks/bench_compress.py [--quick] [--data-root ../shared/data]
+    python -m benchmarks.bench_compress [--quick] [--data-root DIR]
 
-It saves a size-vs-accuracy plot to ``docs/img/size_vs_accuracy.png``.
+It saves a size-vs-accuracy plot to ``docs/img/size_vs_accuracy.png``
+(not with ``--quick``).
 """
 
 import argparse
 import copy
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -43,15 +43,27 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from sklearn_compress import compress
-from sklearn_compress.compose._report import format_table
+
+from ._common import (
+    DATA_ROOT,
+    DEFAULT_MAX_ITER,
+    IMG_DIR,
+    REPO_ROOT,
+    featurize,
+    fit_intent_pipeline,
+    fit_quietly,
+    load_in_fresh_processes,
+    modules_of,
+    real_datasets,
+    synthetic_data,
+    text_table,
+    timed,
+)
 
 matplotlib.use("Agg")  # no display on a benchmark machine
 import matplotlib.pyplot as plt
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, REPO_ROOT, import_example
-
-PLOT_PATH = REPO_ROOT / "docs" / "img" / "size_vs_accuracy.png"
+PLOT_PATH = IMG_DIR / "size_vs_accuracy.png"
 FINGERPRINT_SWEEP = (0, 4, 8, 12, 16, 32)  # 32: practically no false positive
 LATENCY_CALLS = 500
 THROUGHPUT_REPEATS = 3
@@ -59,10 +71,6 @@ THROUGHPUT_REPEATS = 3
 SYNTHETIC_SAMPLES = {False: 600_000, True: 40_000}
 # Fitting 24M float weights is slow on two cores; the accuracy settles early.
 SYNTHETIC_MAX_ITER = 20
-
-
-# The example's dataset generator and fresh-process loader.
-example = import_example()
 
 
 # -- the variants ---------------------------------------------------------------------------
@@ -90,7 +98,7 @@ def size_matched_hasher(data, target_file_bytes, max_iter):
     n_features = max(target_file_bytes // (8 * n_outputs), 2)
     pipeline = make_pipeline(FeatureHasher(n_features, input_type="dict"),
                              LogisticRegression(max_iter=max_iter))
-    return example.fit_on_texts(pipeline, data.train_texts, data.train_intents)
+    return fit_quietly(pipeline, featurize(data.train_texts), data.train_intents)
 
 
 def make_variants(data, original, max_iter, scratch):
@@ -121,22 +129,14 @@ def dumped_bytes(model, path, dump_options):
 
 def single_sample_latency(model, samples, calls=LATENCY_CALLS):
     """Median seconds of ``model.predict([sample])`` over single calls."""
-    times = []
-    for sample in (samples * (calls // len(samples) + 1))[:calls]:
-        start = time.perf_counter()
-        model.predict([sample])
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    calls = (samples * (calls // len(samples) + 1))[:calls]
+    return statistics.median(timed(lambda s=sample: model.predict([s]))[0] for sample in calls)
 
 
 def batch_throughput(model, samples, repeats=THROUGHPUT_REPEATS):
     """Samples per second of one ``predict`` over all samples (median of repeats)."""
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.predict(samples)
-        rates.append(len(samples) / (time.perf_counter() - start))
-    return statistics.median(rates)
+    return statistics.median(len(samples) / timed(lambda: model.predict(samples))[0]
+                             for _ in range(repeats))
 
 
 @dataclass
@@ -154,14 +154,14 @@ class Row:
 def measure(variant, data, test_features, reference, scratch, repeats):
     path = scratch / "model.joblib"
     file_bytes = dumped_bytes(variant.model, path, variant.dump_options)
-    load = example.load_in_fresh_processes(path, example.modules_of(variant.model),
-                                           data.test_texts, repeats)
+    load = load_in_fresh_processes(path, repeats=repeats, modules=modules_of(variant.model),
+                                   inputs=test_features, traced=True)
     predictions = np.asarray(variant.model.predict(test_features))
     if not np.array_equal(load.predictions, predictions):
         raise RuntimeError(f"{variant.label}: the reloaded model predicts differently")
     latency_samples = test_features[:LATENCY_CALLS]
     return Row(
-        label=variant.label, file_bytes=file_bytes, loaded_bytes=load.loaded_bytes,
+        label=variant.label, file_bytes=file_bytes, loaded_bytes=load.traced_bytes,
         accuracy=float(np.mean(predictions == np.asarray(data.test_intents))),
         agreement=float(np.mean(predictions == reference)), load_seconds=load.seconds,
         latency_seconds=single_sample_latency(variant.model, latency_samples),
@@ -244,7 +244,7 @@ def variant_table(rows):
             f"{1000 * row.load_seconds:.1f}", f"{1e6 * row.latency_seconds:.0f}",
             f"{row.samples_per_second:,.0f}",
         ))
-    return format_table(table)
+    return text_table(table)
 
 
 def sweep_table(rows):
@@ -257,13 +257,13 @@ def sweep_table(rows):
         table.append((str(bits), f"{100 * pair[False].accuracy:.2f}%",
                       f"{100 * pair[False].agreement:.2f}%",
                       f"{100 * pair[True].accuracy:.2f}%", f"{100 * pair[True].agreement:.2f}%"))
-    return format_table(table)
+    return text_table(table)
 
 
 def targets_table(checks):
     table = [("target (set for CLINC150; compress() defaults)", "measured", "met")]
     table += [(target, measured, "yes" if met else "NO") for target, measured, met in checks]
-    return format_table(table)
+    return text_table(table)
 
 
 MARKERS = "osD^v<>ph*"
@@ -294,20 +294,16 @@ def save_plot(results, path=PLOT_PATH):
 
 def datasets(args):
     """(name, IntentData, LogisticRegression max_iter) for each available dataset."""
-    for name in ("clinc150", "snips"):
-        directory = args.data_root / name
-        if directory.is_dir():
-            yield name, example.directory_data(directory), example.DEFAULT_MAX_ITER
-        else:
-            print(f"[skipping {name}: {directory} not found]\n")
+    for data in real_datasets(args.data_root):
+        yield data.name, data, DEFAULT_MAX_ITER
     n_samples = SYNTHETIC_SAMPLES[args.quick]
-    yield "synthetic", example.synthetic_data(n_samples), SYNTHETIC_MAX_ITER
+    yield "synthetic", synthetic_data(n_samples), SYNTHETIC_MAX_ITER
 
 
 def run_dataset(name, data, max_iter, repeats):
     started = time.perf_counter()
-    original = example.fit_intent_pipeline(data.train_texts, data.train_intents, max_iter)
-    test_features = example.featurize(data.test_texts)
+    original = fit_intent_pipeline(data, max_iter)
+    test_features = featurize(data.test_texts)
     print(f"## {name}: {len(data.train_texts):,} train / {len(data.test_texts):,} test texts, "
           f"{len(set(data.train_intents))} intents, "
           f"{len(original[0].feature_names_):,} features, max_iter={max_iter}\n")
@@ -325,8 +321,9 @@ def run_dataset(name, data, max_iter, repeats):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA,
-                        help="folder holding clinc150/ and snips/ (default ../shared/data)")
+    parser.add_argument("--data-root", type=Path, default=DATA_ROOT,
+                        help="folder holding clinc150/ and snips/ (default "
+                             "$SKLEARN_COMPRESS_DATA or ../shared/data)")
     parser.add_argument("--quick", action="store_true",
                         help=f"synthetic data at {SYNTHETIC_SAMPLES[True]:,} samples, one load "
                              "per file")
@@ -341,6 +338,9 @@ def main(argv=None):
     started = time.perf_counter()
     results = {name: run_dataset(name, data, max_iter, repeats)
                for name, data, max_iter in datasets(args)}
+    if args.quick:  # a smoke run leaves the documented plot alone
+        print(f"plot: not saved with --quick; total {time.perf_counter() - started:.0f} s")
+        return
     save_plot(results)
     print(f"plot: {PLOT_PATH.relative_to(REPO_ROOT)}; total {time.perf_counter() - started:.0f} s")
 

@@ -13,14 +13,11 @@ input-validation setup once), then times loading the file plus predicting one
 sample, and reads the growth of its resident memory (VmRSS). Medians over
 ``--repeats`` processes.
 
-    python benchmarks/bench_load.py            # CLINC150 + 1M-feature synthetic
-    python benchmarks/bench_load.py --quick    # small synthetic only, for a smoke run
+    python -m benchmarks.bench_load            # CLINC150 + 1M-feature synthetic
+    python -m benchmarks.bench_load --quick    # small synthetic only, for a smoke run
 """
 
 import argparse
-import json
-import statistics
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,49 +25,22 @@ from pathlib import Path
 import joblib
 
 from sklearn_compress import compress, save
-from sklearn_compress.compose._report import format_table
 from sklearn_compress.datasets import word_ngram_features
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, import_example, python_output
-
-example = import_example()
+from ._common import (
+    DATA_ROOT,
+    directory_data,
+    fit_intent_pipeline,
+    load_in_fresh_processes,
+    synthetic_data,
+    text_table,
+)
 
 SYNTHETIC_SAMPLES = {False: 600_000, True: 20_000}
 SYNTHETIC_MAX_ITER = 20
-
-# Run by ``python -c`` with: loader kind, model file, JSON file of one sample.
-_PROBE = """
-import json, sys, time
-kind, path, sample_path = sys.argv[1:4]
-import numpy, scipy.sparse, joblib, sklearn.pipeline, sklearn.linear_model
-import sklearn.feature_extraction, sklearn_compress
-
-# One throwaway prediction: scikit-learn's input validation sets itself up on
-# first use (it scans the installed packages' entry points for dataframe
-# plugins, several ms); a server has paid that once, like its imports.
-sklearn.linear_model.LogisticRegression().fit([[0.0], [1.0]], [0, 1]).predict([[0.0]])
-
-def resident_bytes():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-with open(sample_path, encoding="utf-8") as f:
-    sample = [json.load(f)]
-before = resident_bytes()
-start = time.perf_counter()
-if kind == "joblib":
-    model = joblib.load(path)
-else:
-    model = sklearn_compress.load(path, mmap=(kind == "mmap"))
-prediction = model.predict(sample)[0]
-seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "rss": resident_bytes() - before,
-                  "prediction": str(prediction)}))
-"""
+# Imported before the timer in every process, whichever file it loads.
+MODULES = ("numpy", "scipy.sparse", "joblib", "sklearn.pipeline", "sklearn.linear_model",
+           "sklearn.feature_extraction", "sklearn_compress")
 
 
 @dataclass
@@ -82,23 +52,16 @@ class Measurement:
     prediction: str
 
 
-def _probe(kind, path, sample_path):
-    return json.loads(python_output("-c", _PROBE, kind, path, sample_path))
-
-
-def measure(label, kind, path, sample_path, repeats):
-    runs = [_probe(kind, path, sample_path) for _ in range(repeats)]
-    predictions = {run["prediction"] for run in runs}
-    assert len(predictions) == 1, predictions
-    return Measurement(label, Path(path).stat().st_size,
-                       statistics.median(run["seconds"] for run in runs),
-                       int(statistics.median(run["rss"] for run in runs)), predictions.pop())
+def measure(label, kind, path, sample, repeats):
+    load = load_in_fresh_processes(path, repeats=repeats, kind=kind, modules=MODULES,
+                                   inputs=[sample], warm_up=True, predict_in_timer=True)
+    return Measurement(label, Path(path).stat().st_size, load.seconds, load.rss_bytes,
+                       str(load.predictions[0]))
 
 
 def model_files(data, scratch, max_iter):
     """Fit, compress and save; return [(label, loader kind, path)]."""
-    original = example.fit_intent_pipeline(data.train_texts, data.train_intents,
-                                           max_iter=max_iter)
+    original = fit_intent_pipeline(data, max_iter)
     compressed = compress(original)
     files = {name: scratch / name for name in ("original.joblib", "compressed.joblib",
                                                "compressed.skc")}
@@ -118,9 +81,8 @@ def run_dataset(data, max_iter, repeats):
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         n_features, files = model_files(data, scratch, max_iter)
-        sample_path = scratch / "sample.json"
-        sample_path.write_text(json.dumps(word_ngram_features(data.test_texts[0])))
-        results = [measure(label, kind, path, sample_path, repeats)
+        sample = word_ngram_features(data.test_texts[0])
+        results = [measure(label, kind, path, sample, repeats)
                    for label, kind, path in files]
     if len({m.prediction for m in results}) != 1:
         raise AssertionError(f"the loaders disagree: {[m.prediction for m in results]}")
@@ -133,7 +95,7 @@ def table(name, n_features, results):
     for m in results:
         rows.append((m.label, f"{m.file_bytes:,}", f"{1e3 * m.seconds:.2f}",
                      f"{baseline / m.seconds:.1f}x", f"{m.rss_bytes / 2**20:.1f}"))
-    return [f"### {name} ({n_features:,} features)", "", *format_table(rows), ""]
+    return [f"### {name} ({n_features:,} features)", "", *text_table(rows), ""]
 
 
 def target_lines(name, results, needed):
@@ -152,8 +114,9 @@ def target_lines(name, results, needed):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="folder holding clinc150/ (default: ../shared/data)")
+    parser.add_argument("--data", type=Path, default=DATA_ROOT,
+                        help="folder holding clinc150/ (default: $SKLEARN_COMPRESS_DATA or "
+                             "../shared/data)")
     parser.add_argument("--repeats", type=int, default=7, help="fresh processes per loader")
     parser.add_argument("--quick", action="store_true", help="small synthetic dataset only")
     return parser.parse_args(argv)
@@ -163,8 +126,8 @@ def main(argv=None):
     args = parse_args(argv)
     datasets = []
     if not args.quick and (args.data / "clinc150").is_dir():
-        datasets.append((example.directory_data(args.data / "clinc150"), 100, 20))
-    datasets.append((example.synthetic_data(SYNTHETIC_SAMPLES[args.quick]), SYNTHETIC_MAX_ITER,
+        datasets.append((directory_data(args.data / "clinc150"), 100, 20))
+    datasets.append((synthetic_data(SYNTHETIC_SAMPLES[args.quick]), SYNTHETIC_MAX_ITER,
                      100))
     lines, targets = [], []
     for data, max_iter, needed in datasets:

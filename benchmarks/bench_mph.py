@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/bench_mph.py                 # quick: N = 1e5
-    python benchmarks/bench_mph.py --n 1e6 1e7     # several sizes, one table each
+    python -m benchmarks.bench_mph                 # quick: N = 1e5
+    python -m benchmarks.bench_mph --n 1e6 1e7     # several sizes, one table each
 
 Everything is measured side by side in one run: each repeat times every
 structure in turn (so machine noise hits them alike) and the table shows
@@ -46,8 +46,7 @@ import numpy as np
 from sklearn_compress import MinimalPerfectHash
 from sklearn_compress.mph import hash_keys
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import python_output
+from ._common import fresh_copies, module_output, timed
 
 try:
     import bbhash
@@ -112,11 +111,6 @@ def feature_keys(n, seed=0):
     while len(keys) < n:
         keys.update(dict.fromkeys(_candidate_features(words, n - len(keys) + 1000, rng)))
     return list(keys)[:n]
-
-
-def fresh_copies(keys):
-    """New ``str`` objects equal to ``keys``: no cached hash, no cached UTF-8."""
-    return [(key + ".")[:-1] for key in keys]
 
 
 # -- the structures ----------------------------------------------------------
@@ -268,7 +262,7 @@ def _reset_peak_rss():
 
 def _bbhash_peak_in_subprocess(hashes_path, gamma):
     """Run :func:`_bbhash_peak_child` in a fresh interpreter; None if it can't tell."""
-    output = python_output(__file__, "--bbhash-peak-child", hashes_path, gamma).split()
+    output = module_output(__spec__.name, "--bbhash-peak-child", hashes_path, gamma).split()
     return None if output[-1] == "n/a" else int(output[-1])
 
 
@@ -297,12 +291,6 @@ def _bbhash_peak_child(hashes_path, gamma):
 # -- timing ------------------------------------------------------------------
 
 
-def _seconds(call):
-    start = time.perf_counter()
-    result = call()
-    return time.perf_counter() - start, result
-
-
 def _single_ns(lookup_one, keys):
     start = time.perf_counter()
     for key in keys:
@@ -322,12 +310,12 @@ def _time_repeat(contenders, keys, queries, singles):
     for contender in contenders:
         build_keys = fresh_copies(keys)
         gc.collect()
-        seconds, contender.built = _seconds(lambda c=contender, k=build_keys: c.build(k))
+        seconds, contender.built = timed(lambda c=contender, k=build_keys: c.build(k))
         del build_keys
         contender.results.setdefault("build_s", []).append(seconds)
     for contender in contenders:
         batch = fresh_copies(queries)
-        seconds, slots = _seconds(lambda c=contender, b=batch: c.lookup_batch(c.built, b))
+        seconds, slots = timed(lambda c=contender, b=batch: c.lookup_batch(c.built, b))
         _check_slots(contender, slots, n)
         contender.results.setdefault("batch_s", []).append(seconds)
         single_ns = _single_ns(contender.lookup_one(contender.built), fresh_copies(singles))

@@ -8,7 +8,7 @@ one-sample and batch predict time next to the float model's, for bits 2..8
 with and without per-class scales, and for the obvious alternatives (float32
 and float16 weight casts, ``joblib.dump(compress=3)`` of the float model).
 
-    python benchmarks/bench_quantize.py [--data ../shared/data] [--quick]
+    python -m benchmarks.bench_quantize [--data DIR] [--quick]
 """
 
 import argparse
@@ -16,8 +16,6 @@ import copy
 import io
 import pickle
 import statistics
-import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -30,8 +28,7 @@ from sklearn.svm import LinearSVC
 from sklearn_compress import QuantizedLinearModel
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA
+from ._common import DATA_ROOT, markdown_table, median_seconds
 
 DATASETS = {"clinc150": ("train", "test"), "snips": ("train", "test")}
 MODELS = {
@@ -52,7 +49,9 @@ COLUMNS = (
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=DATA_ROOT,
+                        help="folder holding clinc150/ and snips/ (default: "
+                             "$SKLEARN_COMPRESS_DATA or ../shared/data)")
     parser.add_argument("--quick", action="store_true", help="bits 2, 4, 8; fewer repeats")
     parser.add_argument("--repeats", type=int, default=None, help="batch predict repeats")
     return parser.parse_args()
@@ -69,15 +68,6 @@ def load_features(directory, splits):
     for X in (X_train, X_test):
         X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
     return X_train, np.asarray(y_train), X_test, np.asarray(y_test)
-
-
-def median_seconds(function, repeats):
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def predict_times(model, X_test, n_single, repeats):
@@ -160,12 +150,6 @@ def benchmark_model(dataset, name, data, args):
     return rows, results
 
 
-def markdown_table(rows):
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def target_report(results):
     """Say whether the CLINC150 LogisticRegression bits=8 targets are met."""
     if ("clinc150", "LogisticRegression") not in results:
@@ -196,7 +180,7 @@ def main():
         for name in MODELS:
             rows, results[dataset, name] = benchmark_model(dataset, name, data, args)
             all_rows += rows
-    print(markdown_table(all_rows))
+    print(markdown_table(COLUMNS, all_rows))
     print()
     print(target_report(results))
 

@@ -22,15 +22,13 @@ median of ``--repeats`` rounds that time every pipeline in turn.
 
 Usage::
 
-    python benchmarks/bench_text.py [--data DIR] [--repeats 7]
+    python -m benchmarks.bench_text [--data DIR] [--repeats 7] [--quick]
 """
 
 import argparse
-import io
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import joblib
@@ -43,8 +41,15 @@ from sklearn.svm import LinearSVC
 from sklearn_compress import compress
 from sklearn_compress.datasets import load_intent_dataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, python_output
+from ._common import (
+    DATA_ROOT,
+    fresh_copies,
+    human_bytes,
+    joblib_bytes,
+    load_in_fresh_processes,
+    markdown_table,
+    timed,
+)
 
 MIN_TIMED_DOCS = 5_000
 # (dataset, pipeline) -> largest allowed compressed/original joblib bytes.
@@ -96,36 +101,12 @@ def build_pipelines(name, train, labels):
 # -- measurements --------------------------------------------------------------------------
 
 
-def joblib_bytes(obj):
-    buffer = io.BytesIO()
-    joblib.dump(obj, buffer)
-    return buffer.getbuffer().nbytes
-
-
 def load_in_fresh_process(obj):
     """(seconds, bytes) of ``joblib.load`` in a fresh process (see the module docstring)."""
     with tempfile.NamedTemporaryFile(suffix=".joblib") as file:
         joblib.dump(obj, file.name)
-        output = python_output(__file__, "--measure-load", file.name)
-    seconds, allocated = output.split()
-    return float(seconds), int(allocated)
-
-
-def measure_load(path):
-    """Child process: print the seconds of a first load, then the bytes a load allocates."""
-    import tracemalloc
-
-    import sklearn_compress  # noqa: F401 - imported before the timer, like the others
-
-    start = time.perf_counter()
-    joblib.load(path)
-    seconds = time.perf_counter() - start
-    tracemalloc.start()
-    loaded = joblib.load(path)
-    allocated, _ = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del loaded
-    print(seconds, allocated)
+        load = load_in_fresh_processes(file.name, traced=True)
+    return load.seconds, load.traced_bytes
 
 
 def transform_rates(pipelines, texts, repeats):
@@ -134,10 +115,8 @@ def transform_rates(pipelines, texts, repeats):
     rates = {label: [] for label in pipelines}
     for _ in range(repeats):
         for label, pipe in pipelines.items():
-            docs = [(text + " ")[:-1] for text in texts * copies]  # fresh str objects
-            start = time.perf_counter()
-            pipe[0].transform(docs)
-            rates[label].append(len(docs) / (time.perf_counter() - start))
+            docs = fresh_copies(texts * copies)
+            rates[label].append(len(docs) / timed(lambda p=pipe, d=docs: p[0].transform(d))[0])
     return {label: statistics.median(values) for label, values in rates.items()}
 
 
@@ -168,28 +147,23 @@ def _columns(vectorizer):
 # -- report ----------------------------------------------------------------------------------
 
 
-def _size(n_bytes):
-    for unit, scale in (("MB", 1e6), ("kB", 1e3)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes} B"
+HEADER = ("dataset", "pipeline", "variant", "columns", "joblib", "orig/joblib", "in memory",
+          "orig/memory", "load ms", "accuracy", "agreement", "transform docs/s", "vs orig")
 
 
 def format_table(rows):
-    header = ("| dataset | pipeline | variant | columns | joblib | orig/joblib | in memory "
-              "| orig/memory | load ms | accuracy | agreement | transform docs/s | vs orig |")
-    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    cells = []
     for row in rows:
         base = row["original"]
-        lines.append(
-            f"| {row['dataset']} | {row['pipeline']} | {row['variant']} | {row['columns']:,} "
-            f"| {_size(row['joblib'])} | {base['joblib'] / row['joblib']:.1f}x "
-            f"| {_size(row['memory'])} | {base['memory'] / row['memory']:.1f}x "
-            f"| {1e3 * row['load_s']:.0f} | {100 * row['accuracy']:.2f} "
-            f"| {100 * row['agreement']:.2f} | {row['rate']:,.0f} "
-            f"| {row['rate'] / base['rate']:.2f}x |"
-        )
-    return "\n".join(lines)
+        cells.append((
+            row["dataset"], row["pipeline"], row["variant"], f"{row['columns']:,}",
+            human_bytes(row["joblib"]), f"{base['joblib'] / row['joblib']:.1f}x",
+            human_bytes(row["memory"]), f"{base['memory'] / row['memory']:.1f}x",
+            f"{1e3 * row['load_s']:.0f}", f"{100 * row['accuracy']:.2f}",
+            f"{100 * row['agreement']:.2f}", f"{row['rate']:,.0f}",
+            f"{row['rate'] / base['rate']:.2f}x",
+        ))
+    return markdown_table(HEADER, cells)
 
 
 def targets(rows):
@@ -219,20 +193,21 @@ def _verdict(text, met):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="folder holding clinc150/ and snips/ (default: ../shared/data)")
+    parser.add_argument("--data", type=Path, default=DATA_ROOT,
+                        help="folder holding clinc150/ and snips/ (default: "
+                             "$SKLEARN_COMPRESS_DATA or ../shared/data)")
     parser.add_argument("--datasets", default="clinc150,snips", help="comma-separated")
     parser.add_argument("--pipelines", default=",".join(PIPELINES), help="comma-separated")
     parser.add_argument("--repeats", type=int, default=9, help="rounds of transform timing")
-    parser.add_argument("--measure-load", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: SNIPS, word1-2+LR, 2 rounds")
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    if args.measure_load:
-        measure_load(args.measure_load)
-        return
+    if args.quick:
+        args.datasets, args.pipelines, args.repeats = "snips", "word1-2+LR", 2
     rows = []
     for dataset in filter(None, args.datasets.split(",")):
         train, labels = load_intent_dataset(args.data / dataset, "train")

@@ -10,7 +10,7 @@ each feature once, transform random samples of seen features).
 
 Usage::
 
-    python benchmarks/bench_vectorizer.py [--data DIR] [--sizes 1000000,5000000]
+    python -m benchmarks.bench_vectorizer [--data DIR] [--sizes 1000000,5000000] [--quick]
 
 Timing uses fresh ``str`` objects for every repeat (their cached hashes would
 favour the dict) and a random sample order; figures are medians of repeats.
@@ -25,7 +25,6 @@ import pickle
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import marisa_trie
@@ -35,8 +34,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn_compress import CompressedVectorizer
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, python_output
+from ._common import DATA_ROOT, human_bytes, markdown_table, module_output, timed
 
 FINGERPRINT_BITS = (0, 8, 16)
 SYNTHETIC_FEATURES_PER_SAMPLE = 20
@@ -91,11 +89,6 @@ def intent_dataset(directory):
     return make(train_texts), make(test_texts, copies)
 
 
-def _fresh(name):
-    # A new str object equal to ``name`` (slicing a concatenation copies).
-    return (name + " ")[:-1]
-
-
 def synthetic_dataset(n_features, seed=0):
     rng = np.random.default_rng(seed)
     letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
@@ -107,13 +100,16 @@ def synthetic_dataset(n_features, seed=0):
     names = [f"{codes[end - n:end]} w{i}" for i, (n, end) in enumerate(spans)]
     k = SYNTHETIC_FEATURES_PER_SAMPLE
 
+    def samples(rows):
+        # New str objects each time (slicing a concatenation copies): no cached hash.
+        return [{(names[i] + " ")[:-1]: 1 for i in row} for row in rows]
+
     def train(rng):
         order = rng.permutation(n_features)
-        return [{_fresh(names[i]): 1 for i in order[s:s + k]} for s in range(0, n_features, k)]
+        return samples(order[s:s + k] for s in range(0, n_features, k))
 
     def test(rng):
-        picks = rng.integers(0, n_features, size=(SYNTHETIC_TEST_SAMPLES, k))
-        return [{_fresh(names[i]): 1 for i in row} for row in picks]
+        return samples(rng.integers(0, n_features, size=(SYNTHETIC_TEST_SAMPLES, k)))
 
     return train, test
 
@@ -121,17 +117,11 @@ def synthetic_dataset(n_features, seed=0):
 # -- measurements ----------------------------------------------------------------------
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
-
-
 def measure_fit(factory, train, repeats, rng):
     times = []
     for _ in range(repeats):
         samples = train(rng)  # fresh strings, outside the timed region
-        seconds, fitted = timed(factory().fit, samples)
+        seconds, fitted = timed(lambda s=samples: factory().fit(s))
         times.append(seconds)
     return statistics.median(times), fitted
 
@@ -141,7 +131,7 @@ def measure_transform(fitted, test, repeats, rng):
     for _ in range(repeats):
         samples = test(rng)
         n_features = sum(map(len, samples))
-        seconds, _ = timed(fitted.transform, samples)
+        seconds, _ = timed(lambda s=samples: fitted.transform(s))
         rates.append(n_features / seconds)
     return statistics.median(rates)
 
@@ -151,7 +141,7 @@ def loaded_bytes(pickled):
     with tempfile.NamedTemporaryFile(suffix=".pkl") as file:
         file.write(pickled)
         file.flush()
-        output = python_output(__file__, "--measure-load", file.name)
+        output = module_output(__spec__.name, "--measure-load", file.name)
     return int(output.split()[-1])
 
 
@@ -194,36 +184,30 @@ def bench_dataset(name, train, test, *, fit_repeats, transform_repeats, seed):
     return rows
 
 
+HEADER = ("dataset", "vectorizer", "features", "fit s", "transform Mfeat/s", "vs DV",
+          "pickled", "in memory", "DV/pickled", "DV/memory")
+
+
 def format_table(rows):
-    header = ("| dataset | vectorizer | features | fit s | transform Mfeat/s | vs DV "
-              "| pickled | in memory | DV/pickled | DV/memory |")
-    lines = [header, "|" + "---|" * (header.count("|") - 1)]
-    baseline = {}
+    cells, baseline = [], {}
     for row in rows:
         if row["vectorizer"] == "DictVectorizer":
             baseline = row
-        lines.append(
-            f"| {row['dataset']} | {row['vectorizer']} | {row['features']:,} "
-            f"| {row['fit_s']:.2f} | {row['rate'] / 1e6:.2f} "
-            f"| {row['rate'] / baseline['rate']:.2f}x "
-            f"| {_size(row['pickled'])} | {_size(row['memory'])} "
-            f"| {baseline['pickled'] / row['pickled']:.1f}x "
-            f"| {baseline['memory'] / row['memory']:.1f}x |"
-        )
-    return "\n".join(lines)
-
-
-def _size(n_bytes):
-    for unit, scale in (("MB", 1e6), ("kB", 1e3)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes} B"
+        cells.append((
+            row["dataset"], row["vectorizer"], f"{row['features']:,}", f"{row['fit_s']:.2f}",
+            f"{row['rate'] / 1e6:.2f}", f"{row['rate'] / baseline['rate']:.2f}x",
+            human_bytes(row["pickled"]), human_bytes(row["memory"]),
+            f"{baseline['pickled'] / row['pickled']:.1f}x",
+            f"{baseline['memory'] / row['memory']:.1f}x",
+        ))
+    return markdown_table(HEADER, cells)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="folder holding clinc150/ and snips/ (default: ../shared/data)")
+    parser.add_argument("--data", type=Path, default=DATA_ROOT,
+                        help="folder holding clinc150/ and snips/ (default: "
+                             "$SKLEARN_COMPRESS_DATA or ../shared/data)")
     parser.add_argument("--datasets", default="clinc150,snips",
                         help="comma-separated real datasets ('' for none)")
     parser.add_argument("--sizes", default="1000000,5000000",
@@ -232,6 +216,8 @@ def parse_args():
     parser.add_argument("--synthetic-fit-repeats", type=int, default=1,
                         help="fit repeats on synthetic data (slow)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: SNIPS and a 100,000-feature synthetic set, 2 repeats")
     parser.add_argument("--measure-load", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -241,6 +227,8 @@ def main():
     if args.measure_load:
         measure_load(args.measure_load)
         return
+    if args.quick:
+        args.datasets, args.sizes, args.repeats = "snips", "100000", 2
     rows = []
     for name in filter(None, args.datasets.split(",")):
         train, test = intent_dataset(args.data / name)

@@ -32,8 +32,14 @@ def test_mph_quickstart():
 
 
 def _check_intent_report(output):
-    """The compress_intent_classifier report: a fresh-process check, then the table."""
+    """The compress_intent_classifier report: timed steps, a fresh-process check, the table."""
     assert "fresh-process check: the reloaded compressed model predicts the same" in output
+    # Each step prints its own duration, and they add up to no more than the total.
+    steps = [float(seconds) for seconds in re.findall(
+        r"^(?:dataset|fitted|compressed|fresh-process).* \(([\d.]+) s\b", output, re.MULTILINE)]
+    assert len(steps) == 4, output
+    total = float(re.search(r"^total run time: ([\d.]+) s$", output, re.MULTILINE).group(1))
+    assert sum(steps) <= total + 2.5  # each step rounded to at most 0.5 s
     for line_start in ("joblib file bytes", "in-memory bytes after load", "load time (median of",
                        "accuracy on ", "prediction agreement"):
         assert re.search(f"^{re.escape(line_start)}", output, re.MULTILINE), output
@@ -58,3 +64,22 @@ def test_compress_intent_classifier_clinc150(clinc150_dir):
     output = _check_intent_report(_run_example(
         "compress_intent_classifier.py", "--data", str(clinc150_dir), "--repeats", "1"))
     assert "dataset: clinc150: 15,100 train / 5,500 test texts, 151 intents" in output
+
+
+def test_quickstart_code_runs(tmp_path, monkeypatch):
+    """The Python blocks of docs/quickstart.md run in order, on a smaller dataset."""
+    page = (EXAMPLES.parent / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", page, re.MULTILINE | re.DOTALL)
+    assert len(blocks) >= 5
+    code = "\n".join(blocks)
+    assert "make_intent_dataset(20_000)" in code
+    code = code.replace("make_intent_dataset(20_000)", "make_intent_dataset(2_000)")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my_data").mkdir()
+    (tmp_path / "my_data" / "train.jsonl").write_text(
+        '{"text": "wake me up at 7 tomorrow", "intent": "set_alarm"}\n', encoding="utf-8")
+    namespace = {}
+    exec(compile(code, "docs/quickstart.md", "exec"), namespace)
+    assert namespace["report"].agreement > 0.95
+    assert namespace["classify"]("play some jazz") == "play_music"
+    assert (tmp_path / "intents.skc").is_file()
