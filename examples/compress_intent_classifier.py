@@ -208,9 +208,11 @@ def parse_args(argv):
                              "(default: the built-in synthetic dataset)")
     parser.add_argument("--n-samples", type=int, default=DEFAULT_N_SAMPLES,
                         help=f"synthetic dataset size (default {DEFAULT_N_SAMPLES:,})")
-    parser.add_argument("--bits", type=int, default=8, help="bits per weight, 2..8 (default 8)")
-    parser.add_argument("--fingerprint-bits", type=int, default=8,
-                        help="fingerprint bits per feature, 0..32 (default 8)")
+    parser.add_argument("--bits", type=int, default=8, help="bits per weight, 2..16 (default 8)")
+    parser.add_argument("--fingerprint-bits", default="auto",
+                        type=lambda text: text if text == "auto" else int(text),
+                        help="fingerprint bits per feature, 0..32 or auto (default auto, as "
+                             "compress())")
     parser.add_argument("--max-iter", type=int, default=DEFAULT_MAX_ITER,
                         help=f"LogisticRegression max_iter (default {DEFAULT_MAX_ITER})")
     parser.add_argument("--repeats", type=int, default=LOAD_REPEATS,

@@ -44,11 +44,12 @@ def _parser():
     squeeze.add_argument("out", type=Path,
                          help="file to write, replaced atomically: the safe format if it ends "
                               "in .skc or .safetensors, else joblib")
-    squeeze.add_argument("--bits", type=int, default=8, help="bits per weight, 2..8 (default 8)")
-    squeeze.add_argument("--fingerprint-bits", type=int, default=8,
-                         help="fingerprint bits per feature, 0..32 (default 8)")
-    squeeze.add_argument("--per-class", action="store_true",
-                         help="one quantization scale per class")
+    squeeze.add_argument("--bits", type=int, default=8, help="bits per weight, 2..16 (default 8)")
+    squeeze.add_argument("--fingerprint-bits", type=fingerprint_bits_argument, default="auto",
+                         help="fingerprint bits per feature, 0..32 or auto (default auto, as "
+                              "compress())")
+    squeeze.add_argument("--one-scale", dest="per_class", action="store_false",
+                         help="one quantization scale for all classes (default: one per class)")
     _add_data_option(squeeze, "calibrate the compression on these samples and print the "
                               "fidelity figures (agreement, changed predictions, largest "
                               "change of predict_proba)")
@@ -187,6 +188,11 @@ def _inspect_command(args):
         if y is not None:
             print(f"accuracy on the {len(y)} samples of {args.data}: "
                   f"{100 * model.score(X, y):.2f}%")
+
+
+def fingerprint_bits_argument(text):
+    """``--fingerprint-bits``: an integer, or "auto" as compress() takes it."""
+    return text if text == "auto" else int(text)
 
 
 def main(argv=None):
