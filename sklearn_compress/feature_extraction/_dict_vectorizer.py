@@ -24,6 +24,7 @@ from sklearn.base import (
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import align_api_if_sparse, fit_context
 from .._tables import INT_MAX, Codec
 from ._hashed import (
@@ -139,7 +140,11 @@ def _as_dtype(values, dtype, keep=None):
 
 @with_hash_parameters_doc("feature name", "feature names")
 class CompressedVectorizer(
-    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    DocLinkMixin,
+    HashedVocabularyMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
 ):
     """Transform lists of feature-value mappings to vectors, with a hashed vocabulary.
 

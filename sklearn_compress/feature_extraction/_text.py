@@ -26,6 +26,7 @@ from sklearn.base import (
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import (
     StrOptions,
     align_api_if_sparse,
@@ -165,7 +166,11 @@ def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates)
 
 @with_hash_parameters_doc("n-gram", "n-grams")
 class CompressedTextVectorizer(
-    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator,
+    DocLinkMixin,
+    HashedVocabularyMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
     auto_wrap_output_keys=None,  # like CountVectorizer: no set_output, sparse output always
 ):
     """Convert texts to token counts or tf-idf, with a hashed vocabulary.

@@ -6,6 +6,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import align_api_if_sparse, fit_context
 from .._tables import N_FEATURES_IN, Codec, StepRewrite
 from ._idf import (
@@ -21,7 +22,7 @@ from ._idf import (
 __all__ = ["CompressedTfidfTransformer"]
 
 
-class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
+class CompressedTfidfTransformer(DocLinkMixin, TfidfTransformer, auto_wrap_output_keys=None):
     """:class:`~sklearn.feature_extraction.text.TfidfTransformer` with a compact idf.
 
     The same parameters and exactly the same output, but the idf of each column
