@@ -71,7 +71,7 @@ def fitted_tfidf_step(tfidf_vectorizer: Any) -> Any:
     return tfidf_vectorizer._tfidf
 
 
-def validated_vocabulary(text_vectorizer: Any) -> dict[Any, int] | None:
+def validated_vocabulary(text_vectorizer: Any) -> Any:
     """``{term: column}`` of a ``vocabulary`` parameter checked as CountVectorizer does.
 
     None without a fixed vocabulary; scikit-learn's errors for duplicate

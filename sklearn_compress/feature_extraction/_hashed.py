@@ -352,7 +352,9 @@ class HashedVocabularyMixin:
         self.n_features_out_ = len(self.mph_)
         return self.mph_.lookup_hashes(hashes)
 
-    def _build_hash_of_columns(self, keys_by_column: Sequence[Any], keep: Any) -> NDArray[Any]:
+    def _build_hash_of_columns(
+        self, keys_by_column: Sequence[Any] | NDArray[Any], keep: Any
+    ) -> NDArray[Any]:
         """Build ``mph_`` over the kept columns' keys; return the column of each slot."""
         columns_kept = kept_columns(keep, len(keys_by_column))
         slots = self._build_hash(self._hash([keys_by_column[i] for i in columns_kept]))
