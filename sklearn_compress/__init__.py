@@ -2,6 +2,7 @@
 
 from ._version import __version__ as __version__
 from .compose import CompressionReport, compress, compression_report
+from .crf import CompressedCRF
 from .feature_extraction import (
     CompressedTextVectorizer,
     CompressedTfidfTransformer,
@@ -12,6 +13,7 @@ from .linear_model import QuantizedLinearModel
 from .mph import MinimalPerfectHash
 
 __all__ = [
+    "CompressedCRF",
     "CompressedTextVectorizer",
     "CompressedTfidfTransformer",
     "CompressedVectorizer",

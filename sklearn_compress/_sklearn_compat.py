@@ -10,7 +10,11 @@ from typing import Any, TypeVar
 
 import scipy.sparse as sp
 from sklearn.base import _fit_context
+from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
 from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._search_successive_halving import BaseSuccessiveHalving
+from sklearn.multiclass import _ConstantPredictor
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -24,14 +28,20 @@ except ImportError:  # pragma: no cover - older scikit-learn always returned csr
     _align_api_if_sparse = sp.csr_matrix
 
 __all__ = [
+    "BaseSearchCV",
+    "BaseSuccessiveHalving",
+    "CalibratedClassifier",
+    "ConstantPredictor",
     "HasMethods",
     "Interval",
+    "SigmoidCalibration",
     "StrOptions",
     "align_api_if_sparse",
     "fit_context",
     "fitted_tfidf_step",
     "label_binarizer_target_type",
     "mark_stop_words_validated",
+    "rebuild_isotonic_function",
     "validate_parameter_constraints",
     "validated_vocabulary",
     "warn_for_unused_params",
@@ -48,7 +58,16 @@ def fit_context(*, prefer_skip_nested_validation: bool) -> Callable[[_Method], _
     return decorate
 
 
+# The fitted parts of CalibratedClassifierCV and OneVsRestClassifier.
+CalibratedClassifier = _CalibratedClassifier
+ConstantPredictor = _ConstantPredictor
+SigmoidCalibration = _SigmoidCalibration
 align_api_if_sparse = _align_api_if_sparse
+
+
+def rebuild_isotonic_function(isotonic: Any) -> None:
+    """Rebuild a fitted IsotonicRegression's interpolation function from its thresholds."""
+    isotonic._build_f(isotonic.X_thresholds_, isotonic.y_thresholds_)
 
 
 def label_binarizer_target_type(estimator: Any) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "VALUE",
     "Array",
     "Codec",
+    "ModelRewrite",
     "Nested",
     "StepRewrite",
     "dict_of",
@@ -65,11 +66,43 @@ class StepRewrite:
     column_wise : bool
         True if the step treats each column on its own and linearly
         (selectors, scalers): then a scaler before it can still be folded.
+    input_magnitude : ndarray or None
+        For a scaler, the magnitude its input column ``k`` has when its
+        output is 1 (``max_abs_`` of ``MaxAbsScaler``, ``scale_`` of
+        ``StandardScaler``): the model quantizes as if in the scaled space.
     """
 
     step: object
     column_scale: np.ndarray[Any, Any] | None = None
     column_wise: bool = False
+    input_magnitude: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ModelRewrite:
+    """A final model's rewrite, before its input columns are fixed.
+
+    A ``MODEL_REWRITES`` function is called as
+    ``rewrite(model, column_scale, context)`` and returns one of these, or an
+    object with the same two members as attributes (``zero_features_`` and
+    ``take_features``), as :class:`QuantizedLinearModel` has.
+
+    Attributes
+    ----------
+    zero_features : ndarray of bool or None
+        Over the model's input columns, True where no output depends on the
+        column (a vectorizer may leave it out). None: the model reads no
+        column at all (a constant predictor).
+    take_features : callable
+        ``take_features(columns)`` returns the compressed model whose input
+        column ``k`` is the old column ``columns[k]`` (-1: a column it must
+        ignore). Models sharing one vocabulary (the fold models of a
+        calibrated classifier, the estimators of a one-vs-rest classifier)
+        are one ``ModelRewrite`` whose ``take_features`` re-indexes them all.
+    """
+
+    zero_features: np.ndarray | None
+    take_features: object
 
 
 # -- save() / load() -----------------------------------------------------------

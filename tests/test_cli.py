@@ -1,3 +1,5 @@
+import os
+import stat
 import subprocess
 import sys
 
@@ -10,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier
 
+import sklearn_compress
 from sklearn_compress import _cli, compress, load
 from tests._synthetic import feature_dicts
 
@@ -68,7 +71,8 @@ def test_not_a_joblib_file(tmp_path, capsys):
     path = tmp_path / "junk.joblib"
     path.write_bytes(b"not a pickle")
     assert _cli.main(["inspect", str(path)]) == 2
-    assert "cannot load it as a joblib file" in _error_line(capsys)
+    assert "junk.joblib: is not a model file (neither the safe format nor a joblib/pickle file)" \
+        in _error_line(capsys)
 
 
 def test_failed_write_keeps_the_old_file(model_file, tmp_path, capsys, monkeypatch):
@@ -123,3 +127,86 @@ def test_model_the_safe_format_cannot_hold(tmp_path, capsys):
     joblib.dump(pipe, path)
     assert _cli.main(["compress", str(path), str(tmp_path / "out.skc")]) == 2
     assert "FunctionTransformer" in _error_line(capsys)
+
+
+# -- one line naming the file and what it is, exit code 2 ------------------------------
+
+
+def test_joblib_file_holding_an_array(tmp_path, capsys):
+    path = tmp_path / "array.joblib"
+    joblib.dump(np.arange(5), path)
+    assert _cli.main(["inspect", str(path)]) == 2
+    assert "array.joblib: holds a numpy.ndarray, not a scikit-learn model" in _error_line(capsys)
+
+
+def test_html_file_is_not_a_model_file(tmp_path, capsys):
+    path = tmp_path / "page.skc"
+    path.write_text("<!DOCTYPE html><html><body>404</body></html>")
+    assert _cli.main(["inspect", str(path)]) == 2
+    assert "page.skc: is not a model file" in _error_line(capsys)
+
+
+def test_joblib_file_named_skc_is_not_unpickled(model_file, tmp_path, capsys):
+    path = tmp_path / "model.skc"
+    path.write_bytes(model_file.read_bytes())
+    assert _cli.main(["inspect", str(path)]) == 2
+    assert ("model.skc: is a joblib/pickle file, not a safe model file: load it with joblib"
+            in _error_line(capsys))
+
+
+def test_safe_file_named_joblib_loads_safely(model_file, tmp_path, capsys):
+    safe = tmp_path / "small.skc"
+    assert _cli.main(["compress", str(model_file), str(safe)]) == 0
+    renamed = tmp_path / "small.joblib"
+    safe.rename(renamed)
+    capsys.readouterr()
+    assert _cli.main(["inspect", str(renamed)]) == 0
+    assert "CompressedVectorizer" in capsys.readouterr().out
+
+
+def test_directory_is_named_as_such(tmp_path, capsys):
+    assert _cli.main(["inspect", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a directory" in _error_line(capsys)
+
+
+@pytest.mark.parametrize("suffix", [".skc", ".joblib"])
+def test_already_compressed_model(model_file, tmp_path, capsys, suffix):
+    small = tmp_path / f"small{suffix}"
+    assert _cli.main(["compress", str(model_file), str(small)]) == 0
+    capsys.readouterr()
+    assert _cli.main(["compress", str(small), str(tmp_path / "smaller.skc")]) == 2
+    assert f"small{suffix}: already compressed" in _error_line(capsys)
+    assert not (tmp_path / "smaller.skc").exists()
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sklearn-compress {sklearn_compress.__version__}"
+
+
+@pytest.mark.parametrize("suffix", [".skc", ".joblib"])
+def test_outputs_follow_the_umask(model_file, tmp_path, suffix):
+    previous = os.umask(0o022)
+    try:
+        assert _cli.main(["compress", str(model_file), str(tmp_path / f"out{suffix}")]) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / f"out{suffix}").stat().st_mode) == 0o644
+
+
+def test_data_option_prints_fidelity_and_accuracy(model_file, tmp_path, capsys):
+    import json
+
+    X, y = feature_dicts(50, seed=3)
+    data = tmp_path / "samples.jsonl"
+    data.write_text("".join(json.dumps({"features": x, "intent": label}) + "\n"
+                            for x, label in zip(X, y, strict=True)))
+    out = tmp_path / "small.skc"
+    assert _cli.main(["compress", str(model_file), str(out), "--data", str(data)]) == 0
+    printed = capsys.readouterr().out
+    assert "prediction agreement on 50 samples" in printed
+    assert "largest change of predict_proba" in printed
+    assert _cli.main(["inspect", str(out), "--data", str(data)]) == 0
+    assert f"accuracy on the 50 samples of {data}" in capsys.readouterr().out

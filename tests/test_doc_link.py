@@ -7,14 +7,22 @@ import pytest
 from sklearn.utils import estimator_html_repr
 
 from sklearn_compress import (
+    CompressedCRF,
     CompressedTextVectorizer,
     CompressedTfidfTransformer,
     CompressedVectorizer,
+    QuantizedLinearModel,
 )
 from sklearn_compress._doc_link import DOCS_URL
 
 GUIDE = Path(__file__).parents[1] / "docs" / "guide.md"
-ESTIMATORS = [CompressedTextVectorizer, CompressedTfidfTransformer, CompressedVectorizer]
+ESTIMATORS = [
+    CompressedCRF,
+    CompressedTextVectorizer,
+    CompressedTfidfTransformer,
+    CompressedVectorizer,
+    QuantizedLinearModel,
+]
 
 
 @pytest.mark.parametrize("estimator_class", ESTIMATORS, ids=lambda cls: cls.__name__)

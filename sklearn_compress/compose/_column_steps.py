@@ -2,7 +2,10 @@
 
 Selectors are folded into the vocabulary; scalers report the factor they
 multiply each column by, so that the driver can fold it into the weights
-where nothing row-wise follows; ``Normalizer`` only learns its new width.
+where nothing row-wise follows, and the magnitude of their input columns, so
+that the model quantizes each folded weight on a grid as fine as the scaled
+space asks (a scaler never makes the quantization worse than no scaler);
+``Normalizer`` only learns its new width.
 """
 
 import copy
@@ -37,7 +40,8 @@ def _rewrite_selector(step, features):
 
 def _rewrite_max_abs_scaler(step, features):
     new = _reindexed(step, features, ("scale_", "max_abs_"))
-    return StepRewrite(new, column_scale=1.0 / new.scale_, column_wise=True)
+    return StepRewrite(new, column_scale=1.0 / new.scale_, column_wise=True,
+                       input_magnitude=new.max_abs_)
 
 
 def _rewrite_standard_scaler(step, features):
@@ -48,7 +52,8 @@ def _rewrite_standard_scaler(step, features):
         )
     new = _reindexed(step, features, ("scale_", "var_", "mean_", "n_samples_seen_"))
     scale = np.ones(len(features)) if new.scale_ is None else 1.0 / new.scale_
-    return StepRewrite(new, column_scale=scale, column_wise=True)
+    # One standard deviation in, one out: quantized as a one-hot feature is.
+    return StepRewrite(new, column_scale=scale, column_wise=True, input_magnitude=new.scale_)
 
 
 def _rewrite_normalizer(step, features):

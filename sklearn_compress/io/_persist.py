@@ -28,10 +28,12 @@ import numpy as np
 from .._sklearn_compat import validate_parameter_constraints
 from .._tables import Array
 from .._version import __version__
+from ..compose import _ensembles
+from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import _query
-from . import _sklearn
+from . import _limits, _sklearn
 from ._safetensors import parse_json, read_container, write_safetensors
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "FormatError", "load", "save"]
@@ -54,7 +56,8 @@ _DTYPE_PARAMS = {"float64": np.float64, "float32": np.float32, "float16": np.flo
                  "uint8": np.uint8, "bool": np.bool_}
 # The modules whose FILE_CODECS tables form the allow-list; a new estimator
 # module is added here and nowhere else.
-_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _query, _sklearn)
+_CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _query, _ensembles, _sklearn,
+                 _crf)
 _CODECS = {codec.cls.__name__: codec
            for module in _CONTRIBUTORS for codec in module.FILE_CODECS}
 _CLASS_LABELS = Array(("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
@@ -406,10 +409,13 @@ class _Reader:
         for name, spec in codec.param_children.items():
             params[name] = self.nested(nested[name], spec, f"{where}.{name}", depth)
         try:
+            _limits.check_params(params)
             obj = codec.cls(**params)
             # What BaseEstimator._validate_params does, without its slow
             # signature inspection: the parameters are at hand.
-            validate_parameter_constraints(codec.cls._parameter_constraints, params,
+            # (FeatureUnion declares no constraints: its parameters are checked by its codec)
+            validate_parameter_constraints(getattr(codec.cls, "_parameter_constraints", {}),
+                                           params,
                                            caller_name=codec.cls.__name__)
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{where}: invalid parameters for {codec.cls.__name__}: "
@@ -440,11 +446,12 @@ class _Reader:
             obj.classes_ = self._classes(fitted["classes_"], f"{where}.classes_")
         if codec.restore is not None:
             codec.restore(obj)
-        if codec.check is not None:
-            try:
+        try:
+            if codec.check is not None:
                 codec.check(obj)
-            except ValueError as exc:
-                raise FormatError(f"{where}: {exc}") from None
+            _limits.check_consistency(obj)
+        except ValueError as exc:
+            raise FormatError(f"{where}: {exc}") from None
 
     def _classes(self, ref, where):
         if isinstance(ref, dict) and set(ref) == {"strings", "object"}:

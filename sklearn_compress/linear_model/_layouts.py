@@ -1,6 +1,6 @@
 """Storage layouts of a quantized model's integer codes, with one interface.
 
-A layout holds the (n_features, n_outputs) int8 codes of a
+A layout holds the (n_features, n_outputs) int8 (or int16) codes of a
 :class:`QuantizedLinearModel` and answers what prediction, re-indexing and
 loading ask of it. :func:`pack` picks the smaller of the two:
 
@@ -167,14 +167,16 @@ def pack(indptr, output_ids, codes, n_outputs):
     nnz = len(codes)
     indptr_dtype = np.int32 if nnz <= _INT32_MAX else np.int64
     ids_dtype = np.min_scalar_type(max(n_outputs - 1, 0))
+    code_dtype = np.int16 if np.asarray(codes).dtype == np.int16 else np.int8
+    code_bytes = np.dtype(code_dtype).itemsize
     sparse_bytes = (n_features + 1) * np.dtype(indptr_dtype).itemsize + nnz * (
-        ids_dtype.itemsize + 1
+        ids_dtype.itemsize + code_bytes
     )
-    if n_features * n_outputs < sparse_bytes:
-        dense = np.zeros((n_features, n_outputs), dtype=np.int8)
+    if n_features * n_outputs * code_bytes < sparse_bytes:
+        dense = np.zeros((n_features, n_outputs), dtype=code_dtype)
         dense[rows_of_entries(np.diff(indptr)), output_ids] = codes
         return DenseCodes(dense)
-    return SparseCodes(np.asarray(codes, dtype=np.int8), np.asarray(indptr, dtype=indptr_dtype),
+    return SparseCodes(np.asarray(codes, dtype=code_dtype), np.asarray(indptr, dtype=indptr_dtype),
                        np.asarray(output_ids, dtype=ids_dtype), n_outputs)
 
 

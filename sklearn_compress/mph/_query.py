@@ -5,17 +5,15 @@ import numbers
 import numpy as np
 
 from .._tables import INT_MAX, Array, Codec
-from ._bits import field_reader, fields_at, rank, rank_directory
+from ._bits import rank_directory
 from ._build import CascadeArrays, build_cascade
 from ._format import check_cascade, check_params, read_cascade, write_cascade
-from ._hashing import MAX_SEED, fingerprints, hash_key, hash_keys, iter_positions, level_positions
+from ._hashing import MAX_SEED, hash_keys
+from ._query_fast import CascadeLookup
 
 __all__ = ["MinimalPerfectHash"]
 
 _DUPLICATES_OPTIONS = ("raise", "drop")
-# Batches up to this size are looked up key by key in plain Python (measured
-# break-even with the vectorized path: about 100 keys).
-_SCALAR_BATCH = 64
 
 
 def _check_build_params(gamma, fingerprint_bits, seed, duplicates):
@@ -42,15 +40,7 @@ def _as_hashes(hashes):
     return hashes
 
 
-def _bits_at(words, positions):
-    """The bit at each position (uint64 array of 0 and 1)."""
-    bits = np.take(words, positions >> np.uint64(6))
-    bits >>= positions & np.uint64(63)
-    bits &= np.uint64(1)
-    return bits
-
-
-class MinimalPerfectHash:
+class MinimalPerfectHash(CascadeLookup):
     """A minimal perfect hash of strings: N keys onto the slots ``0 .. N-1``.
 
     A BBHash cascade of bit arrays (about ``gamma * e**(1/gamma)`` bits per key,
@@ -99,24 +89,16 @@ class MinimalPerfectHash:
         self._freeze()
 
     def _freeze(self):
-        """Derive the lookup tables that are not stored: offsets and ranks."""
+        """Derive the lookup tables that are not stored (offsets, ranks) and attach the kernel."""
         cascade = self._cascade
-        offsets = np.cumsum(cascade.level_bits) - cascade.level_bits
-        self._levels = [
-            (level, int(offset), int(n_bits))
-            for level, (offset, n_bits) in enumerate(zip(offsets, cascade.level_bits, strict=True))
-        ]
+        level_bits = np.ascontiguousarray(cascade.level_bits, dtype=np.uint64)
         self._block_ranks = rank_directory(cascade.words)
-        self._n_in_levels = self._n_keys - len(cascade.fallback)
-        self._fallback_slots = {
-            (int(h1), int(h2)): self._n_in_levels + i for i, (h1, h2) in enumerate(cascade.fallback)
-        }
-        # memoryviews give Python ints without numpy's per-call overhead in get().
-        self._level_spans = [(offset, n_bits) for _, offset, n_bits in self._levels]
-        self._words_view = memoryview(cascade.words)
-        self._word_bytes = self._words_view.cast("B")
-        self._ranks_view = memoryview(self._block_ranks)
-        self._fingerprint_at = field_reader(cascade.fingerprints, self.fingerprint_bits)
+        # The fallback table stays the sorted (n, 2) array read from the file
+        # (binary search in the kernel): no Python object per key.
+        self._attach(np.cumsum(level_bits) - level_bits, level_bits, cascade.words,
+                     self._block_ranks, cascade.fingerprints, self.fingerprint_bits,
+                     cascade.fallback.reshape(-1, 2), self._n_keys - len(cascade.fallback),
+                     self.seed)
 
     # -- construction -------------------------------------------------------
 
@@ -173,74 +155,14 @@ class MinimalPerfectHash:
         (probability ``2**-fingerprint_bits``); with ``fingerprint_bits=0`` it
         may get any slot.
         """
-        return self.lookup_hashes(hash_keys(keys, self.seed))
+        return self._lookup_hashes(hash_keys(keys, self.seed))
 
     def lookup_hashes(self, hashes):
-        """:meth:`lookup` for ``hash_keys(keys, self.seed)`` output."""
-        hashes = _as_hashes(hashes)
-        if len(hashes) <= _SCALAR_BATCH:
-            # A few keys (one sample's features): numpy's per-call overhead,
-            # paid at every level, would cost more than the plain Python path.
-            return np.array([self._slot_of(h1, h2, -1) for h1, h2 in hashes.tolist()],
-                            dtype=np.int64)
-        slots = np.full(len(hashes), -1, dtype=np.int64)
-        # Contiguous halves: numpy compacts and gathers strided columns far slower.
-        h1, h2 = np.ascontiguousarray(hashes[:, 0]), np.ascontiguousarray(hashes[:, 1])
-        pending = np.arange(len(hashes))
-        words = self._cascade.words
-        for level, offset, n_bits in self._levels:
-            if not len(pending):
-                break
-            positions = level_positions(h1, h2, level, n_bits)
-            positions += np.uint64(offset)
-            bit_set = _bits_at(words, positions)
-            # Integer indices and take() beat boolean masks (3-4x here): one
-            # nonzero pass, then plain gathers.
-            found = np.flatnonzero(bit_set)
-            slots[np.take(pending, found)] = rank(words, self._block_ranks,
-                                                  np.take(positions, found))
-            missed = np.flatnonzero(bit_set == 0)
-            pending, h1, h2 = (np.take(values, missed) for values in (pending, h1, h2))
-        for index, key_hash in zip(pending.tolist(), zip(h1.tolist(), h2.tolist(), strict=True),
-                                   strict=True):
-            slots[index] = self._fallback_slots.get(key_hash, -1)
-        return self._reject_foreign(slots, hashes[:, 1])
+        """:meth:`lookup` for ``hash_keys(keys, self.seed)`` output.
 
-    def _reject_foreign(self, slots, h2):
-        if self.fingerprint_bits == 0:
-            return slots
-        found = np.flatnonzero(slots >= 0)
-        stored = fields_at(self._cascade.fingerprints, slots[found], self.fingerprint_bits)
-        slots[found[stored != fingerprints(h2[found], self.fingerprint_bits)]] = -1
-        return slots
-
-    def get(self, key, default=-1):
-        """Slot of one key, or ``default`` for a key known not to be a member.
-
-        The single-key path of :meth:`lookup`, in plain Python: no numpy call.
+        The walk runs without the GIL, so threads looking up batches run in parallel.
         """
-        return self._slot_of(*hash_key(key, self.seed), default)
-
-    def _slot_of(self, h1, h2, default):
-        words = self._words_view
-        for position in iter_positions(h1, h2, self._level_spans):
-            if (words[position >> 6] >> (position & 63)) & 1:
-                slot = self._rank_one(position)
-                break
-        else:
-            return self._fallback_slots.get((h1, h2), default)
-        bits = self.fingerprint_bits
-        if bits and self._fingerprint_at(slot) != h2 >> (64 - bits):
-            return default
-        return slot
-
-    def _rank_one(self, position):
-        # The bits of the 512-bit block before ``position``, as one Python int.
-        block = position >> 9
-        start = block << 6
-        before = position & 511
-        chunk = int.from_bytes(self._word_bytes[start: start + (before + 7 >> 3)], "little")
-        return self._ranks_view[block] + (chunk & ((1 << before) - 1)).bit_count()
+        return self._lookup_hashes(_as_hashes(hashes))
 
     # -- sizes ----------------------------------------------------------------
 
@@ -250,7 +172,7 @@ class MinimalPerfectHash:
     @property
     def n_levels(self):
         """Number of levels in the cascade."""
-        return len(self._levels)
+        return len(self._cascade.level_bits)
 
     @property
     def n_fallback(self):

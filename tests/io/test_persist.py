@@ -1,6 +1,7 @@
 import json
 import os
 import random
+import stat
 import subprocess
 import sys
 import textwrap
@@ -227,7 +228,7 @@ def _model_node(tree):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda t: t.update({"class": "FunctionTransformer"}), "not in the allow-list"),
+        (lambda t: t.update({"class": "SimpleImputer"}), "not in the allow-list"),
         (lambda t: _steps(t)[0][1].update({"class": "os.system"}), "not in the allow-list"),
         (lambda t: _model_node(t)["params"].update({"bits": 99}), "invalid parameters"),
         (lambda t: _model_node(t)["params"].update({"bits": {"eval": "1"}}), "unreadable param"),
@@ -550,3 +551,138 @@ def test_format_version_1_is_refused_with_a_clear_message():
                                          r"[\w.]+\) is no longer read: .* Compress the original "
                                          r"model again"):
         load(path)
+
+
+# -- signatures, umask, special files, concurrent replacement ---------------------------
+
+
+def test_signed_files_load_only_with_their_key(tmp_path):
+    path = tmp_path / "signed.skc"
+    save(PIPELINES["dv+lr"], path, key=b"deployer secret")
+    expected = PIPELINES["dv+lr"].predict(X_TEST)
+    np.testing.assert_array_equal(load(path, key=b"deployer secret").predict(X_TEST), expected)
+    np.testing.assert_array_equal(load(path).predict(X_TEST), expected)  # digest still checked
+    with pytest.raises(ValueError, match="signature does not match the key"):
+        load(path, key=b"another secret")
+    save(PIPELINES["dv+lr"], tmp_path / "unsigned.skc")
+    with pytest.raises(ValueError, match="not signed, and a key was given"):
+        load(tmp_path / "unsigned.skc", key=b"deployer secret")
+
+
+def test_tampered_signed_file_is_refused_even_with_a_recomputed_digest(tmp_path):
+    path = tmp_path / "signed.skc"
+    save(PIPELINES["dv+lr"], path, key=b"k")
+    tensors, metadata = _parts(path)
+    signature = tensors.pop("__signature__")
+    tree = json.loads(metadata["structure"])
+    _model_node(tree)["fitted"]["classes_"]["strings"][0] = "hijacked"
+    metadata = {**metadata, "structure": json.dumps(tree)}
+    digest = _persist._trailers(None)[0]
+    # Re-sealed by an attacker: a valid digest, the old signature.
+    tensors = {k: v for k, v in tensors.items() if not k.startswith("__")}
+    _safetensors.write_safetensors(path, {**tensors}, metadata,
+                                   [digest, ("__signature__", _FixedDigest(signature))])
+    assert load(path).classes_[0] == "hijacked"  # what a reader without a key gets
+    with pytest.raises(ValueError, match="signature does not match"):
+        load(path, key=b"k")
+
+
+class _FixedDigest:
+    """A trailer that writes given bytes (an attacker copying an old signature)."""
+
+    digest_size = 32
+
+    def __init__(self, value):
+        self.value = bytes(value)
+
+    def update(self, data):
+        pass
+
+    def digest(self):
+        return self.value
+
+
+def test_keys_must_be_non_empty_bytes(tmp_path):
+    with pytest.raises(TypeError, match="key must be bytes"):
+        save(PIPELINES["dv+lr"], tmp_path / "m.skc", key="text")
+    with pytest.raises(ValueError, match="must not be empty"):
+        save(PIPELINES["dv+lr"], tmp_path / "m.skc", key=b"")
+
+
+def test_saved_files_follow_the_umask(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        save(PIPELINES["dv+lr"], tmp_path / "m.skc")
+        os.umask(0o077)
+        save(PIPELINES["dv+lr"], tmp_path / "private.skc")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "m.skc").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "private.skc").stat().st_mode) == 0o600
+
+
+def test_special_paths(tmp_path):
+    fifo = tmp_path / "fifo.skc"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        load(fifo)  # and does not block in open()
+    with pytest.raises(ValueError, match="not a regular file"):
+        load("/dev/zero", mmap=False)
+    with pytest.raises(IsADirectoryError):
+        load(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.skc")
+    loop = tmp_path / "loop.skc"
+    loop.symlink_to(loop)
+    with pytest.raises(ValueError, match="cannot be read"):
+        load(loop)
+
+
+def test_pickle_files_are_named_as_such(tmp_path):
+    import joblib
+
+    joblib.dump(PIPELINES["dv+lr"], tmp_path / "m.skc")
+    with pytest.raises(ValueError, match="is a joblib/pickle file: load it with joblib"):
+        load(tmp_path / "m.skc")
+
+
+def test_too_many_classes_are_refused_at_save(tmp_path):
+    import copy
+
+    model = copy.deepcopy(PIPELINES["dv+lr"][-1])
+    model.n_outputs_ = 70_000
+    with pytest.raises(ValueError, match=r"n_outputs_: 70000 is not a int in \[1, 65536\]"):
+        save(model, tmp_path / "m.skc")
+    assert not (tmp_path / "m.skc").exists()
+
+
+_REPLACER = """
+import sys
+from sklearn_compress import load, save
+a, b, target, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+models = [load(a, mmap=False), load(b, mmap=False)]
+for i in range(rounds):
+    save(models[i % 2], target)  # atomic rename each time
+"""
+
+
+def test_load_during_atomic_replacement_gives_old_or_new(tmp_path):
+    first, second = PIPELINES["dv+lr"], PIPELINES["dv+tfidf+sgd"]
+    save(first, tmp_path / "a.skc")
+    save(second, tmp_path / "b.skc")
+    target = tmp_path / "served.skc"
+    save(first, target)
+    expected = [first.predict_proba(X_TEST), second.predict_proba(X_TEST)]
+    writer = subprocess.Popen([sys.executable, "-c", _REPLACER, str(tmp_path / "a.skc"),
+                               str(tmp_path / "b.skc"), str(target), "100"], cwd=os.getcwd())
+    seen = set()
+    try:
+        while writer.poll() is None:
+            proba = load(target, mmap=len(seen) % 2 == 0).predict_proba(X_TEST)
+            matches = [i for i, e in enumerate(expected) if np.array_equal(proba, e)]
+            assert len(matches) == 1
+            seen.add(matches[0])
+    finally:
+        writer.wait()
+    assert writer.returncode == 0
+    assert seen  # at least one load happened while the writer ran

@@ -652,7 +652,7 @@ def test_non_finite_weights_raise_value_error(bad_value):
         QuantizedLinearModel(estimator, prefit=True).fit()
 
 
-@pytest.mark.parametrize("bits", [1, 9, 8.0])
+@pytest.mark.parametrize("bits", [1, 17, 8.0])
 def test_bits_out_of_range_raise_value_error(bits):
     X, y = _classification(2, "dense")
     with pytest.raises(ValueError, match="bits"):
@@ -774,3 +774,36 @@ def test_bad_csr_input_still_gets_scikit_learns_errors():
     with pytest.raises(ValueError, match="X has 299 features, but QuantizedLinearModel is "
                                          "expecting 300 features as input"):
         model.predict(X[:2, :299])
+
+
+def test_coef_is_dequantized_on_access_and_feeds_select_from_model():
+    from sklearn.feature_selection import SelectFromModel
+
+    rng = np.random.default_rng(0)
+    X = sparse.random(400, 300, density=0.03, format="csr", random_state=0)
+    y = rng.integers(0, 5, size=400)
+    float_model = linear_model.LogisticRegression().fit(X, y)
+    model = QuantizedLinearModel(float_model, prefit=True, per_class=True).fit()
+    coef = model.coef_
+    assert coef.shape == float_model.coef_.shape and coef.dtype == np.float64
+    # Within half a step of the float weights (zero codes: within a step).
+    half_step = np.broadcast_to(np.asarray(model.scale_)[:, None] / 2 + EPS, coef.shape)
+    np.testing.assert_array_less(np.abs(coef - float_model.coef_), half_step)
+    assert_allclose(X @ coef.T + model.intercept_, model.decision_function(X), atol=1e-12)
+    assert "coef_" not in vars(model)  # computed, never stored
+    selector = SelectFromModel(model, prefit=True, threshold="median")
+    norms = np.linalg.norm(coef, axis=0, ord=1)
+    assert_array_equal(selector.get_support(), norms >= np.median(norms))
+    assert selector.transform(X).shape[1] == selector.get_support().sum()
+
+
+def test_coef_of_a_1d_regressor_is_1d():
+    X, y = make_regression(n_samples=50, n_features=4, random_state=0)
+    model = QuantizedLinearModel(linear_model.Ridge()).fit(X, y)
+    assert model.coef_.shape == (4,)
+    assert_allclose(X @ model.coef_ + model.intercept_, model.predict(X), atol=1e-9)
+
+
+def test_coef_of_an_unfitted_model_is_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        QuantizedLinearModel().coef_  # noqa: B018

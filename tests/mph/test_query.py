@@ -1,5 +1,7 @@
 import pickle
 import random
+import threading
+import tracemalloc
 
 import joblib
 import numpy as np
@@ -8,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklearn_compress import MinimalPerfectHash
-from sklearn_compress.mph import _build
+from sklearn_compress.mph import _build, hash_keys
 
 
 def feature_keys(n, prefix="w="):
@@ -159,6 +161,24 @@ def test_fallback_table_when_levels_run_out(monkeypatch, tmp_path):
         np.testing.assert_array_equal(copy.lookup(keys), slots)
 
 
+def test_fallback_table_costs_no_memory_beyond_its_bytes(monkeypatch):
+    # One level leaves ~37% of the keys to the fallback table: it stays the
+    # sorted array read from the bytes (binary search), not a dict of tuples
+    # (~150 bytes per key where the file holds 16).
+    monkeypatch.setattr(_build, "MAX_LEVELS", 1)
+    keys = feature_keys(20_000)
+    blob = MinimalPerfectHash.build(keys, fingerprint_bits=8).to_bytes()
+    tracemalloc.start()
+    try:
+        copy = MinimalPerfectHash.from_bytes(blob)
+        allocated, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert copy.n_fallback > 5000
+    assert allocated < 1.2 * len(blob) + 10_000
+    assert (copy.lookup(keys) >= 0).all()
+
+
 def test_duplicates_raise_by_default():
     with pytest.raises(ValueError, match=r"2 duplicate keys .* duplicates='drop'"):
         MinimalPerfectHash.build(["a", "b", "a", "c", "b"])
@@ -237,13 +257,43 @@ def test_property_any_distinct_keys_get_distinct_slots(keys, seed, gamma, bits):
     np.testing.assert_array_equal(copy.lookup(distinct), slots)
 
 
-@pytest.mark.parametrize("bits", [0, 7, 8])
-def test_small_and_large_batches_agree(bits, monkeypatch):
-    from sklearn_compress.mph import _query
-
+@pytest.mark.parametrize("bits", [0, 1, 3, 7, 8, 12, 16, 17, 31, 32])
+def test_one_key_and_batch_lookups_agree(bits):
+    # Widths that straddle words exercise the kernel's packed-field reads.
     keys = feature_keys(3000)
-    batch = keys[:40] + feature_keys(40, prefix="unseen=")
+    batch = keys[:400] + feature_keys(400, prefix="unseen=")
     mph = MinimalPerfectHash.build(keys, fingerprint_bits=bits)
-    scalar = mph.lookup(batch)
-    monkeypatch.setattr(_query, "_SCALAR_BATCH", 0)
-    np.testing.assert_array_equal(mph.lookup(batch), scalar)
+    slots = mph.lookup(batch)
+    assert [mph.get(key) for key in batch] == slots.tolist()
+    assert sorted(slots[:400].tolist()) == sorted(set(slots[:400].tolist()))
+    strided = np.asfortranarray(hash_keys(batch, mph.seed))  # columns not contiguous rows
+    np.testing.assert_array_equal(mph.lookup_hashes(strided), slots)
+    if bits >= 12:
+        assert (slots[400:] == -1).all()
+
+
+def test_threads_looking_up_batches_get_the_single_thread_results():
+    # The batch walk releases the GIL: 4 threads at once, each several times.
+    keys = feature_keys(50_000)
+    mph = MinimalPerfectHash.build(keys, fingerprint_bits=8)
+    queries = hash_keys(keys + feature_keys(50_000, prefix="unseen="), mph.seed)
+    expected = mph.lookup_hashes(queries)
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append((mph.lookup_hashes(queries), hash_keys(keys[:1000], mph.seed)))
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == 20
+    for slots, hashes in results:
+        np.testing.assert_array_equal(slots, expected)
+        np.testing.assert_array_equal(hashes, queries[:1000])

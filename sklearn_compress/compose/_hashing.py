@@ -1,0 +1,23 @@
+"""compress() rewrites of the hashing vectorizers: kept as they are.
+
+``HashingVectorizer`` and ``FeatureHasher`` hold no vocabulary (their output
+column is a hash of the feature), so there is nothing to compress in them:
+they stay, every column with them, and only the model after them is
+quantized. Its all-zero columns cost nothing: the quantized model's sparse
+layout stores no entry for them.
+"""
+
+import numpy as np
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import HashingVectorizer
+
+__all__ = ["VECTORIZER_REWRITES"]
+
+
+def _keep_hashing_step(step, keep, context):
+    return step, np.arange(len(keep))
+
+
+# -- what this module contributes (collected by compose/_compress.py)
+
+VECTORIZER_REWRITES = {HashingVectorizer: _keep_hashing_step, FeatureHasher: _keep_hashing_step}

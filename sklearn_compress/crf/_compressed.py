@@ -1,0 +1,591 @@
+"""A compressed linear-chain CRF tagger: quantized weights, hashed attributes.
+
+:class:`CompressedCRF` predicts like a fitted ``sklearn_crfsuite.CRF`` (or a
+CRFsuite model file) from the same input, lists of per-token feature dicts,
+but keeps:
+
+- the attribute strings as a :class:`~sklearn_compress.MinimalPerfectHash`
+  with fingerprints (unseen attributes are ignored, as CRFsuite ignores
+  them, except with probability ``2**-fingerprint_bits``);
+- the state weights as integer codes with one scale per label, zeros
+  dropped, stored by attribute (the labels and codes of each attribute);
+- the transition weights as an ``L x L`` matrix of one-byte codes.
+
+Scores are computed in numpy; decoding is in :mod:`._decode`.
+sklearn-crfsuite is needed only to compress or train a ``CRF``, not to load
+or run a :class:`CompressedCRF`.
+"""
+
+import os
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .._doc_link import DocLinkMixin
+from .._sklearn_compat import Interval, fit_context
+from .._tables import Array, Codec
+from ..mph import MAX_SEED, MinimalPerfectHash, hash_keys
+from ._attributes import c_string, is_item_sequence, sequence_attributes
+from ._decode import marginals, viterbi
+from ._model_file import read_model_bytes, weights_from_tagger_info
+
+__all__ = ["CompressedCRF"]
+
+# Sequences are scored in batches of at least this many attributes: one hash
+# call and one lookup per batch, and a batch's score matrix stays small.
+_BATCH_ATTRIBUTES = 1 << 14
+# The entry index keeps 16-bit offsets inside blocks of slots plus one start
+# per block: 2 bytes per attribute in memory instead of a 4-byte indptr
+# (30 KB less for the 15k attributes of the SNIPS tagger).
+_OFFSET_MAX = np.iinfo(np.uint16).max
+# Transitions are L*L codes whatever ``bits`` is (a byte each), so they always
+# get the full 8-bit grid: decoding depends on them at every position.
+_TRANSITION_BITS = 8
+_NO_NAMED_WEIGHTS = (
+    "CompressedCRF keeps no attribute names: its attributes are a minimal perfect "
+    "hash, which maps a name to its weights but cannot list the names. Use the "
+    "original sklearn_crfsuite.CRF for {what}."
+)
+
+
+def _max_code(bits):
+    return 2 ** (bits - 1) - 1
+
+
+def _label_scales(weights, n_labels, bits):
+    """Per label, max |w| of its state weights over the largest code (1 if all zero)."""
+    row_max = np.zeros(n_labels)
+    np.maximum.at(row_max, weights.state_labels, np.abs(weights.state_weights))
+    return np.where(row_max > 0, row_max, _max_code(bits)) / _max_code(bits)
+
+
+def _check_finite(weights):
+    if not (np.all(np.isfinite(weights.state_weights))
+            and np.all(np.isfinite(weights.transition_weights))):
+        raise ValueError("the CRF has NaN or infinite weights; they cannot be quantized")
+
+
+def _quantized_transitions(weights, n_labels):
+    max_abs = np.abs(weights.transition_weights).max(initial=0.0)
+    scale = max_abs / _max_code(_TRANSITION_BITS) if max_abs > 0 else 1.0
+    codes = np.zeros((n_labels, n_labels), dtype=np.int8)
+    codes[weights.transition_from, weights.transition_to] = np.rint(
+        weights.transition_weights / scale).astype(np.int8)
+    return codes, float(scale)
+
+
+def _state_entries(weights, scales, bits):
+    """Kept state features (non-zero codes): attribute ids, label ids, codes."""
+    max_code = _max_code(bits)
+    codes = np.clip(np.rint(weights.state_weights / scales[weights.state_labels]),
+                    -max_code, max_code).astype(np.int8)
+    kept = codes != 0
+    return weights.state_attributes[kept], weights.state_labels[kept], codes[kept]
+
+
+def _hash_names(names, seed):
+    try:
+        has_nul = "\0" in "".join(names)  # one C-level pass in the common all-str case
+    except TypeError:  # some names are bytes
+        has_nul = True
+    return hash_keys([c_string(name) for name in names] if has_nul else names, seed)
+
+
+def _model_bytes(source):
+    """The bytes of a CRFsuite model file given as a path or bytes."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            return f.read()
+    raise TypeError(
+        "from_crfsuite takes a CRFsuite model file (path or bytes) or an open "
+        f"pycrfsuite.Tagger, got {type(source).__name__}")
+
+
+def _crf_model_bytes(crf):
+    """The model file of a fitted sklearn_crfsuite.CRF."""
+    modelfile = getattr(crf, "modelfile", None)
+    name = getattr(modelfile, "name", None)
+    if name is None or not os.path.isfile(name):
+        raise TypeError("this sklearn_crfsuite.CRF is not fitted (it has no model file); "
+                        "compress a fitted CRF")
+    with open(name, "rb") as f:
+        return f.read()
+
+
+class CompressedCRF(DocLinkMixin, BaseEstimator):
+    """A linear-chain CRF tagger with 8-bit weights and hashed attributes.
+
+    A drop-in replacement at prediction time for a fitted
+    ``sklearn_crfsuite.CRF``: same input (lists of per-token feature dicts,
+    read with python-crfsuite's exact rules), same :meth:`predict`,
+    :meth:`predict_single`, :meth:`predict_marginals`,
+    :meth:`predict_marginals_single` and :attr:`classes_`, and usable with
+    ``sklearn_crfsuite.metrics``. Build it from a fitted CRF with
+    :func:`sklearn_compress.compress` or :meth:`from_crf`, from a CRFsuite
+    model file or ``pycrfsuite.Tagger`` with :meth:`from_crfsuite`, or train
+    one with :meth:`fit` (which needs sklearn-crfsuite).
+
+    State weights become integer codes on a grid of ``2**(bits-1) - 1`` steps
+    each side of zero, one step size per label; codes that round to zero are
+    dropped, and so are attributes left without codes. Transition weights
+    become ``L x L`` one-byte codes on the 8-bit grid.
+
+    Parameters
+    ----------
+    bits : int, default=8
+        Bits per state weight code, in [2, 8].
+    fingerprint_bits : int, default=8
+        Fingerprint bits per attribute, in [0, 32]: an attribute never seen in
+        training is ignored except with probability ``2**-fingerprint_bits``.
+    gamma : float, default=1.0
+        Size factor of the minimal perfect hash levels, in [1, 100].
+    random_state : int, default=0
+        Seed of the attribute hash, in [0, 2**32 - 1].
+    crf_params : dict or None, default=None
+        Parameters of the ``sklearn_crfsuite.CRF`` that :meth:`fit` trains.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str (object dtype)
+        The labels, in CRFsuite's order (``CRF.classes_``).
+    mph_ : MinimalPerfectHash
+        The hash of the attribute names with a non-zero code.
+    entry_counts_ : ndarray of unsigned int
+        Number of non-zero codes of the attribute in each hash slot; the
+        entries of slot ``s`` follow those of slots ``0 .. s - 1``.
+    label_ids_ : ndarray of uint8 or uint16
+        The label of each entry.
+    state_codes_ : ndarray of int8
+        The code of each entry.
+    state_scales_ : ndarray of float64 of shape (n_labels,)
+        The weight of one code step, per label.
+    transition_codes_ : ndarray of int8 of shape (n_labels, n_labels)
+    transition_scale_ : float
+
+    Notes
+    -----
+    ``state_features_``, ``transition_features_`` and ``attributes_`` of the
+    original CRF are gone: no attribute name is stored.
+
+    Examples
+    --------
+    >>> import sklearn_crfsuite  # doctest: +SKIP
+    >>> from sklearn_compress import compress  # doctest: +SKIP
+    >>> crf = sklearn_crfsuite.CRF().fit(X_train, y_train)  # doctest: +SKIP
+    >>> tagger = compress(crf)  # doctest: +SKIP
+    >>> tagger.predict_single([{"word": "play"}, {"word": "jazz"}])  # doctest: +SKIP
+    ['O', 'B-genre']
+
+    Without sklearn-crfsuite, from a CRFsuite model file written elsewhere:
+
+    >>> from sklearn_compress import CompressedCRF
+    >>> CompressedCRF.from_crfsuite(b"not a model file" * 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: not a CRFsuite model file (no 'lCRF'/'FOMC' header): ...
+    """
+
+    _parameter_constraints: dict = {
+        "bits": [Interval(Integral, 2, 8, closed="both")],
+        "fingerprint_bits": [Interval(Integral, 0, 32, closed="both")],
+        "gamma": [Interval(Real, 1, 100, closed="both")],
+        "random_state": [Interval(Integral, 0, MAX_SEED, closed="both")],
+        "crf_params": [dict, None],
+    }
+
+    def __init__(self, *, bits=8, fingerprint_bits=8, gamma=1.0, random_state=0,
+                 crf_params=None):
+        self.bits = bits
+        self.fingerprint_bits = fingerprint_bits
+        self.gamma = gamma
+        self.random_state = random_state
+        self.crf_params = crf_params
+
+    # -- building ------------------------------------------------------------
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train a ``sklearn_crfsuite.CRF(**crf_params)`` and compress it.
+
+        Parameters
+        ----------
+        X : list of lists of dicts
+            Per-token feature dicts of each sequence.
+        y : list of lists of str
+            Labels of each sequence.
+
+        Returns
+        -------
+        self : CompressedCRF
+            The fitted tagger.
+        """
+        import sklearn_crfsuite  # an optional dependency, needed to train only
+
+        crf = sklearn_crfsuite.CRF(**(self.crf_params or {})).fit(X, y)
+        return self._compress(read_model_bytes(_crf_model_bytes(crf)))
+
+    @classmethod
+    def from_crf(cls, crf, **params):
+        """Compress a fitted ``sklearn_crfsuite.CRF`` (its exact float64 weights).
+
+        Parameters
+        ----------
+        crf : sklearn_crfsuite.CRF
+            A fitted CRF; it is left untouched.
+        **params
+            Parameters of the new tagger (``bits``, ``fingerprint_bits``, ...).
+
+        Returns
+        -------
+        CompressedCRF
+        """
+        tagger = cls(**params)
+        tagger._validate_params()
+        return tagger._compress(read_model_bytes(_crf_model_bytes(crf)))
+
+    @classmethod
+    def from_crfsuite(cls, model, **params):
+        """Compress a model trained with python-crfsuite (or the CRFsuite tool).
+
+        Parameters
+        ----------
+        model : str, path-like, bytes or pycrfsuite.Tagger
+            A ``.crfsuite`` model file, its bytes, or an open Tagger. A Tagger
+            does not give its model bytes back, so its weights are read from
+            its ``info()`` dump, which rounds them to 6 decimals; pass the
+            file for the exact weights.
+        **params
+            Parameters of the new tagger (``bits``, ``fingerprint_bits``, ...).
+
+        Returns
+        -------
+        CompressedCRF
+
+        Raises
+        ------
+        ValueError
+            If the file is not a CRFsuite linear-chain model.
+        """
+        tagger = cls(**params)
+        tagger._validate_params()
+        if type(model).__name__ == "Tagger" and hasattr(model, "info"):
+            weights = weights_from_tagger_info(model)
+        else:
+            weights = read_model_bytes(_model_bytes(model))
+        return tagger._compress(weights)
+
+    def _compress(self, weights):
+        _check_finite(weights)
+        n_labels = len(weights.labels)
+        if n_labels == 0:
+            raise ValueError("the CRF model has no labels")
+        scales = _label_scales(weights, n_labels, self.bits)
+        attributes, labels, codes = _state_entries(weights, scales, self.bits)
+        kept = np.unique(attributes)
+        hashes = _hash_names([weights.attributes[a] for a in kept.tolist()], self.random_state)
+        self.mph_ = MinimalPerfectHash.build_from_hashes(
+            hashes, gamma=float(self.gamma), fingerprint_bits=int(self.fingerprint_bits),
+            seed=int(self.random_state))
+        slot_of_attribute = np.full(len(weights.attributes), -1, dtype=np.int64)
+        slot_of_attribute[kept] = self.mph_.lookup_hashes(hashes)
+        slots = slot_of_attribute[attributes]
+        order = np.lexsort((labels, slots))
+        counts = np.bincount(slots, minlength=len(self.mph_))
+        self.entry_counts_ = counts.astype(np.min_scalar_type(int(counts.max(initial=0))))
+        self.label_ids_ = labels[order].astype(np.min_scalar_type(n_labels - 1))
+        self.state_codes_ = codes[order]
+        self.state_scales_ = scales
+        self.transition_codes_, self.transition_scale_ = _quantized_transitions(
+            weights, n_labels)
+        self.classes_ = np.array(weights.labels, dtype=object)
+        _build_entry_index(self)
+        return self
+
+    # -- scoring ---------------------------------------------------------------
+
+    def _state_scores(self, slots, values, token_of_attribute, n_tokens):
+        """``scores[t, y]``: the dequantized state score of label ``y`` at token ``t``."""
+        n_labels = len(self.classes_)
+        found = slots >= 0
+        slots, values, tokens = slots[found], values[found], token_of_attribute[found]
+        starts, counts = self._entry_ranges(slots)
+        total = int(counts.sum())
+        # The entries of every attribute found, one after the other.
+        first_of_run = np.cumsum(counts) - counts
+        entries = np.arange(total) + np.repeat(starts - first_of_run, counts)
+        cells = np.repeat(tokens, counts) * n_labels + self.label_ids_[entries]
+        weighted = self.state_codes_[entries] * np.repeat(values, counts)
+        scores = np.bincount(cells, weights=weighted, minlength=n_tokens * n_labels)
+        # (bincount returns integers when nothing is counted)
+        scores = scores.astype(np.float64, copy=False).reshape(n_tokens, n_labels)
+        scores *= self.state_scales_
+        return scores
+
+    def _entry_ranges(self, slots):
+        """First entry and entry count of each slot."""
+        shift = self._block_shift
+        starts = self._block_starts[slots >> shift] + self._slot_offsets[slots]
+        ends = self._block_starts[(slots + 1) >> shift] + self._slot_offsets[slots + 1]
+        return starts, ends - starts
+
+    def _transition_scores(self):
+        # L*L floats (41 KB for 72 labels) made per batch, never stored.
+        return self.transition_codes_ * self.transition_scale_
+
+    def _scored_batches(self, X):
+        """Yield the state scores of each sequence of ``X``, batch by batch."""
+        if isinstance(X, (dict, str, bytes)) or is_item_sequence(X):
+            raise TypeError("X must be a list of sequences (lists of per-token feature "
+                            f"dicts), got a {type(X).__name__}; use predict_single for one "
+                            "sequence")
+        names, values, token_ends, sequence_ends = [], [], [], []
+        for xseq in X:
+            sequence_attributes(xseq, names, values, token_ends)
+            sequence_ends.append(len(token_ends))
+            if len(names) >= _BATCH_ATTRIBUTES:
+                yield from self._split_scores(names, values, token_ends, sequence_ends)
+                names, values, token_ends, sequence_ends = [], [], [], []
+        if sequence_ends:
+            yield from self._split_scores(names, values, token_ends, sequence_ends)
+
+    def _split_scores(self, names, values, token_ends, sequence_ends):
+        slots = self.mph_.lookup_hashes(_hash_names(names, int(self.random_state)))
+        token_of_attribute = np.repeat(np.arange(len(token_ends)),
+                                       np.diff(np.asarray(token_ends, dtype=np.int64), prepend=0))
+        scores = self._state_scores(slots, np.asarray(values, dtype=np.float64),
+                                    token_of_attribute, len(token_ends))
+        start = 0
+        for end in sequence_ends:
+            yield scores[start:end]
+            start = end
+
+    def _labels(self, path):
+        return self.classes_[path].tolist()
+
+    # -- prediction API (sklearn_crfsuite.CRF's) -------------------------------
+
+    def predict(self, X):
+        """Label sequences of ``X``, as ``CRF.predict``.
+
+        Parameters
+        ----------
+        X : list of lists of dicts
+            Per-token feature dicts of each sequence (or ``ItemSequence``\\ s).
+
+        Returns
+        -------
+        y : ndarray of object
+            ``np.array([predict_single(xseq) for xseq in X], dtype=object)``,
+            as ``CRF.predict`` builds it.
+        """
+        check_is_fitted(self)
+        transition = self._transition_scores()
+        paths = [self._labels(viterbi(state, transition)) for state in self._scored_batches(X)]
+        return np.array(paths, dtype=object)
+
+    def predict_single(self, xseq):
+        """Label sequence of one sequence of per-token feature dicts.
+
+        Parameters
+        ----------
+        xseq : list of dicts, or ItemSequence
+            One dict (or list of attribute strings) per token.
+
+        Returns
+        -------
+        y : list of str
+        """
+        check_is_fitted(self)
+        state, = self._scored_batches([xseq])
+        return self._labels(viterbi(state, self._transition_scores()))
+
+    def predict_marginals(self, X):
+        """Marginal probabilities of every label at every token of each sequence.
+
+        Parameters
+        ----------
+        X : list of lists of dicts
+
+        Returns
+        -------
+        y : ndarray of object
+            Per sequence, a list of ``{label: probability}`` dicts, one per token.
+        """
+        check_is_fitted(self)
+        transition = self._transition_scores()
+        return np.array([self._marginal_dicts(state, transition)
+                         for state in self._scored_batches(X)], dtype=object)
+
+    def predict_marginals_single(self, xseq):
+        """Marginal probabilities of every label at every token of one sequence.
+
+        Parameters
+        ----------
+        xseq : list of dicts, or ItemSequence
+
+        Returns
+        -------
+        y : list of dict
+            One ``{label: probability}`` dict per token.
+        """
+        check_is_fitted(self)
+        state, = self._scored_batches([xseq])
+        return self._marginal_dicts(state, self._transition_scores())
+
+    def _marginal_dicts(self, state, transition):
+        labels = self.classes_.tolist()
+        return [dict(zip(labels, row, strict=True))
+                for row in marginals(state, transition).tolist()]
+
+    def score(self, X, y):
+        """Share of tokens labelled correctly (``CRF.score``: flat accuracy).
+
+        Parameters
+        ----------
+        X : list of lists of dicts
+        y : list of lists of str
+
+        Returns
+        -------
+        score : float
+        """
+        predicted = [label for sequence in self.predict(X) for label in sequence]
+        expected = [label for sequence in y for label in sequence]
+        if len(predicted) != len(expected):
+            raise ValueError(f"y has {len(expected)} labels for {len(predicted)} tokens of X")
+        return float(np.mean(np.asarray(predicted, dtype=object)
+                             == np.asarray(expected, dtype=object))) if expected else 0.0
+
+    # -- introspection ------------------------------------------------------
+
+    @property
+    def nbytes(self):
+        """Bytes of the arrays that prediction reads (hash, index, codes, scales)."""
+        check_is_fitted(self)
+        arrays = (self.entry_counts_, self._block_starts, self._slot_offsets, self.label_ids_,
+                  self.state_codes_, self.state_scales_, self.transition_codes_)
+        return self.mph_.nbytes + sum(array.nbytes for array in arrays)
+
+    @property
+    def state_features_(self):
+        """Not available: no attribute names are stored (raises AttributeError)."""
+        raise AttributeError(_NO_NAMED_WEIGHTS.format(what="state_features_"))
+
+    @property
+    def transition_features_(self):
+        """Not available as named weights (raises AttributeError)."""
+        raise AttributeError(_NO_NAMED_WEIGHTS.format(what="transition_features_"))
+
+    @property
+    def attributes_(self):
+        """Not available: no attribute names are stored (raises AttributeError)."""
+        raise AttributeError(_NO_NAMED_WEIGHTS.format(what="attributes_"))
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # The entry index is rebuilt from entry_counts_ on loading.
+        return {k: v for k, v in state.items() if k not in _DERIVED_INDEX}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "entry_counts_" in state:
+            _build_entry_index(self)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.dict = True
+        tags.target_tags.required = True
+        return tags
+
+
+# -- compress() and save()/load() ------------------------------------------------
+
+
+def _rewrite_crf(model, column_scale, options):
+    """compress() of a bare fitted CRF; ``per_class`` does not apply (scales are per label)."""
+    if column_scale is not None:
+        raise TypeError("a CRF tagger cannot follow a scaling step in a Pipeline")
+    return CompressedCRF.from_crf(model, bits=options.bits,
+                                  fingerprint_bits=options.fingerprint_bits,
+                                  gamma=options.gamma, random_state=options.random_state)
+
+
+_DERIVED_INDEX = ("_block_shift", "_block_starts", "_slot_offsets")
+
+
+def _build_entry_index(tagger):
+    """Block starts and in-block 16-bit offsets of each slot's entries (and one past the end).
+
+    A block holds ``2**shift`` slots, as many as keep its entries (at most
+    ``n_labels`` per slot) below 2**16.
+    """
+    counts = tagger.entry_counts_
+    n_labels = max(len(tagger.classes_), 1)
+    # An attribute has at most one entry per label: then no offset exceeds 2**16 - 1.
+    if counts.max(initial=0) > n_labels:
+        raise ValueError(f"an attribute has {counts.max()} entries for {n_labels} labels")
+    shift = max(int(np.floor(np.log2(_OFFSET_MAX // n_labels))), 0) if (
+        n_labels <= _OFFSET_MAX) else 0
+    starts = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    block_starts = starts[::1 << shift].copy()
+    offsets = starts - np.repeat(block_starts, 1 << shift)[:len(starts)]
+    tagger._block_shift = shift
+    tagger._block_starts = block_starts
+    tagger._slot_offsets = offsets.astype(np.uint16)
+
+
+def _check_tagger(tagger):
+    n_labels = len(tagger.classes_)
+    counts = tagger.entry_counts_
+    if len(counts) != len(tagger.mph_):
+        raise ValueError(f"{len(counts)} attribute entry counts for {len(tagger.mph_)} "
+                         "hash slots")
+    if counts.sum(dtype=np.uint64) != len(tagger.state_codes_) or len(
+            tagger.label_ids_) != len(tagger.state_codes_):
+        raise ValueError("the attribute index, label ids and codes disagree on the entry count")
+    if len(tagger.label_ids_) and int(tagger.label_ids_.max()) >= n_labels:
+        raise ValueError(f"label ids reach {tagger.label_ids_.max()} for {n_labels} labels")
+    max_code = _max_code(tagger.bits)
+    codes = tagger.state_codes_
+    if codes.size and (codes.min() < -max_code or codes.max() > max_code):
+        raise ValueError(f"state codes outside +-{max_code} for {tagger.bits} bits")
+    if tagger.state_scales_.shape != (n_labels,) or np.any(tagger.state_scales_ < 0):
+        raise ValueError(f"state_scales_ must be {n_labels} non-negative numbers")
+    if tagger.transition_codes_.shape != (n_labels, n_labels):
+        raise ValueError(f"transition codes of shape {tagger.transition_codes_.shape} for "
+                         f"{n_labels} labels")
+
+
+def _crf_rewrites():
+    try:
+        import sklearn_crfsuite
+    except ImportError:  # the optional extra is not installed: nothing to compress
+        return {}
+    return {sklearn_crfsuite.CRF: _rewrite_crf}
+
+
+_ENTRY_COUNTS = ("uint8", "uint16", "uint32", "uint64")
+MODEL_REWRITES = _crf_rewrites()
+FILE_CODECS = (
+    Codec(
+        CompressedCRF,
+        arrays={
+            "entry_counts_": Array(_ENTRY_COUNTS, (1,)),
+            "label_ids_": Array(("uint8", "uint16", "uint32"), (1,)),
+            "state_codes_": Array(("int8",), (1,)),
+            "state_scales_": Array(("float64",), (1,)),
+            "transition_codes_": Array(("int8",), (2,)),
+        },
+        numbers={"transition_scale_": (float, 0.0, float("inf"), False)},
+        children=("mph_",),
+        has_classes=True,
+        restore=_build_entry_index,
+        check=_check_tagger,
+    ),
+)
