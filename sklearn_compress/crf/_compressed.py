@@ -18,8 +18,10 @@ or run a :class:`CompressedCRF`.
 
 import os
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -197,8 +199,8 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         "crf_params": [dict, None],
     }
 
-    def __init__(self, *, bits=8, fingerprint_bits=8, gamma=1.0, random_state=0,
-                 crf_params=None):
+    def __init__(self, *, bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
+                 random_state: int = 0, crf_params: dict[str, Any] | None = None) -> None:
         self.bits = bits
         self.fingerprint_bits = fingerprint_bits
         self.gamma = gamma
@@ -208,7 +210,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
     # -- building ------------------------------------------------------------
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: Any, y: Any) -> "CompressedCRF":
         """Train a ``sklearn_crfsuite.CRF(**crf_params)`` and compress it.
 
         Parameters
@@ -229,7 +231,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         return self._compress(read_model_bytes(_crf_model_bytes(crf)))
 
     @classmethod
-    def from_crf(cls, crf, **params):
+    def from_crf(cls, crf: Any, **params: Any) -> "CompressedCRF":
         """Compress a fitted ``sklearn_crfsuite.CRF`` (its exact float64 weights).
 
         Parameters
@@ -248,7 +250,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         return tagger._compress(read_model_bytes(_crf_model_bytes(crf)))
 
     @classmethod
-    def from_crfsuite(cls, model, **params):
+    def from_crfsuite(cls, model: Any, **params: Any) -> "CompressedCRF":
         """Compress a model trained with python-crfsuite (or the CRFsuite tool).
 
         Parameters
@@ -368,7 +370,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
 
     # -- prediction API (sklearn_crfsuite.CRF's) -------------------------------
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[Any]:
         """Label sequences of ``X``, as ``CRF.predict``.
 
         Parameters
@@ -387,7 +389,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         paths = [self._labels(viterbi(state, transition)) for state in self._scored_batches(X)]
         return np.array(paths, dtype=object)
 
-    def predict_single(self, xseq):
+    def predict_single(self, xseq: Any) -> list[str]:
         """Label sequence of one sequence of per-token feature dicts.
 
         Parameters
@@ -403,7 +405,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         state, = self._scored_batches([xseq])
         return self._labels(viterbi(state, self._transition_scores()))
 
-    def predict_marginals(self, X):
+    def predict_marginals(self, X: Any) -> NDArray[Any]:
         """Marginal probabilities of every label at every token of each sequence.
 
         Parameters
@@ -420,7 +422,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         return np.array([self._marginal_dicts(state, transition)
                          for state in self._scored_batches(X)], dtype=object)
 
-    def predict_marginals_single(self, xseq):
+    def predict_marginals_single(self, xseq: Any) -> list[dict[str, float]]:
         """Marginal probabilities of every label at every token of one sequence.
 
         Parameters
@@ -441,7 +443,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         return [dict(zip(labels, row, strict=True))
                 for row in marginals(state, transition).tolist()]
 
-    def score(self, X, y):
+    def score(self, X: Any, y: Any) -> float:
         """Share of tokens labelled correctly (``CRF.score``: flat accuracy).
 
         Parameters
@@ -463,7 +465,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
     # -- introspection ------------------------------------------------------
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes of the arrays that prediction reads (hash, index, codes, scales)."""
         check_is_fitted(self)
         arrays = (self.entry_counts_, self._block_starts, self._slot_offsets, self.label_ids_,

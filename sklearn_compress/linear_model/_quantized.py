@@ -8,8 +8,10 @@ in the input.
 """
 
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from sklearn import linear_model, svm
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
@@ -246,8 +248,8 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         "prefit": ["boolean"],
     }
 
-    def __init__(self, estimator=None, *, bits=8, per_class=False, sparsity="rounding",
-                 prefit=False):
+    def __init__(self, estimator: Any = None, *, bits: int = 8, per_class: bool = False,
+                 sparsity: str | float = "rounding", prefit: bool = False) -> None:
         self.estimator = estimator
         self.bits = bits
         self.per_class = per_class
@@ -261,7 +263,8 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         # The wrapped estimator validates its own parameters.
         prefer_skip_nested_validation=False
     )
-    def fit(self, X=None, y=None, sample_weight=None, **fit_params):
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None,
+            **fit_params: Any) -> "QuantizedLinearModel":
         """Quantize the wrapped estimator, fitting a clone of it first unless prefit.
 
         Parameters
@@ -405,7 +408,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         return scores.ravel() if self._ravel_output and scores.shape[1] == 1 else scores
 
     @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
+    def decision_function(self, X: Any) -> NDArray[Any]:
         """Decision values of the classifier, from the quantized weights.
 
         Parameters
@@ -421,7 +424,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         """
         return self._shaped(self._decision(X))
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[Any]:
         """Predict class labels or regression targets as the wrapped model does.
 
         Parameters
@@ -442,7 +445,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         return self.classes_[np.argmax(scores, axis=1)]
 
     @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> NDArray[Any]:
         """Class probabilities, with the wrapped model's link function.
 
         Parameters
@@ -459,7 +462,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         return PROBA[self.link_](self.decision_function(X))
 
     @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Any) -> NDArray[Any]:
         """Logarithm of :meth:`predict_proba`.
 
         Parameters
@@ -474,7 +477,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         """
         return np.log(self.predict_proba(X))
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy for classifiers, R² for regressors, like the wrapped model.
 
         Parameters
@@ -495,7 +498,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         metric = r2_score if self.link_ == LINK_IDENTITY else accuracy_score
         return float(metric(y, self.predict(X), sample_weight=sample_weight))
 
-    def take_features(self, indices):
+    def take_features(self, indices: ArrayLike) -> "QuantizedLinearModel":
         """A new fitted model whose input feature ``j`` is this model's ``indices[j]``.
 
         Use it to reorder and/or select the input features, e.g. to follow the
@@ -547,7 +550,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         return indices
 
     @property
-    def coef_(self):
+    def coef_(self) -> Any:
         """Dequantized weights, computed on each access: ``code * scale_`` (per-feature grid).
 
         A float64 array of shape (n_outputs, n_features_in_) (1-D for a
@@ -576,7 +579,7 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         return layout_of(self).zero_features()
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes of the arrays that prediction reads (codes, index, scale, intercepts, classes)."""
         check_is_fitted(self)
         arrays = [*layout_of(self).arrays(), self.intercept_, self.feature_exponents_]
