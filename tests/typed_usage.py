@@ -18,6 +18,7 @@ from sklearn_compress import (
     CompressedTfidfTransformer,
     CompressedVectorizer,
     CompressionReport,
+    MinimalPerfectHash,
     QuantizedLinearModel,
     compress,
     compression_report,
@@ -48,6 +49,13 @@ def vectorize(texts: list[str], dicts: Sequence[Mapping[str, float]]) -> int:
 def linear_model(X: NDArray[np.float64], y: NDArray[Any]) -> float:
     model = QuantizedLinearModel(bits=8, prefit=False).fit(X, y)
     return model.take_features(np.arange(X.shape[1])).score(X, y)
+
+
+def perfect_hash(keys: list[str]) -> float:
+    mph = MinimalPerfectHash.build(keys, gamma=1.0, fingerprint_bits=8, seed=0)
+    slots: NDArray[np.int64] = mph.lookup(keys)
+    copy = MinimalPerfectHash.from_bytes(mph.to_bytes())
+    return float(slots.max()) + len(copy) + copy.bits_per_key
 
 
 def tagger(X: list[list[dict[str, float]]], y: list[list[str]]) -> list[str]:
