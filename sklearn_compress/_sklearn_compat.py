@@ -5,6 +5,9 @@ importing them in one place means one file to fix when a release moves them.
 The package supports scikit-learn >= 1.6.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
@@ -44,40 +47,50 @@ __all__ = [
     "warn_for_unused_params",
 ]
 
-fit_context = _fit_context
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def fit_context(*, prefer_skip_nested_validation: bool) -> Callable[[_Method], _Method]:
+    """scikit-learn's ``_fit_context`` decorator (validates parameters before fit)."""
+    decorate: Callable[[_Method], _Method] = _fit_context(
+        prefer_skip_nested_validation=prefer_skip_nested_validation
+    )
+    return decorate
+
+
 # The fitted parts of CalibratedClassifierCV and OneVsRestClassifier.
 CalibratedClassifier = _CalibratedClassifier
 ConstantPredictor = _ConstantPredictor
 SigmoidCalibration = _SigmoidCalibration
-
-
-def rebuild_isotonic_function(isotonic):
-    """Rebuild a fitted IsotonicRegression's interpolation function from its thresholds."""
-    isotonic._build_f(isotonic.X_thresholds_, isotonic.y_thresholds_)
 align_api_if_sparse = _align_api_if_sparse
 
 
-def label_binarizer_target_type(estimator):
+def rebuild_isotonic_function(isotonic: Any) -> None:
+    """Rebuild a fitted IsotonicRegression's interpolation function from its thresholds."""
+    isotonic._build_f(isotonic.X_thresholds_, isotonic.y_thresholds_)
+
+
+def label_binarizer_target_type(estimator: Any) -> str:
     """The target type a fitted classifier's label binarizer saw ("" if none)."""
     return getattr(getattr(estimator, "_label_binarizer", None), "y_type_", "")
 
 
-def warn_for_unused_params(text_vectorizer):
+def warn_for_unused_params(text_vectorizer: Any) -> None:
     """scikit-learn's warning for analysis parameters that the analyzer ignores."""
     text_vectorizer._warn_for_unused_params()
 
 
-def mark_stop_words_validated(text_vectorizer):
+def mark_stop_words_validated(text_vectorizer: Any) -> None:
     """Tell a CountVectorizer its stop words were checked (so it does not warn again)."""
     text_vectorizer._stop_words_id = id(text_vectorizer.stop_words)
 
 
-def fitted_tfidf_step(tfidf_vectorizer):
+def fitted_tfidf_step(tfidf_vectorizer: Any) -> Any:
     """The TfidfTransformer a fitted TfidfVectorizer composes (its parameters as at fit)."""
     return tfidf_vectorizer._tfidf
 
 
-def validated_vocabulary(text_vectorizer):
+def validated_vocabulary(text_vectorizer: Any) -> Any:
     """``{term: column}`` of a ``vocabulary`` parameter checked as CountVectorizer does.
 
     None without a fixed vocabulary; scikit-learn's errors for duplicate

@@ -15,7 +15,9 @@ imports nothing from the package. ``docs/architecture.md`` describes the
 signature of each kind of rewrite.
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +73,7 @@ class StepRewrite:
     """
 
     step: object
-    column_scale: np.ndarray | None = None
+    column_scale: np.ndarray[Any, Any] | None = None
     column_wise: bool = False
     input_magnitude: np.ndarray | None = None
 
@@ -114,10 +116,10 @@ class Array:
     trailing dimensions (``(2,)`` for an array of pairs).
     """
 
-    dtypes: tuple
-    ndim: tuple
+    dtypes: tuple[Any, ...]
+    ndim: tuple[int, ...]
     optional: bool = False
-    inner_shape: tuple = ()
+    inner_shape: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,9 @@ class Nested:
     """
 
     form: str
-    items: tuple = ()
+    items: tuple["Nested", ...] = ()
     template: bool = False
-    placeholders: tuple = ()
+    placeholders: tuple[str | None, ...] = ()
 
 
 OBJECT = Nested("object")
@@ -148,17 +150,17 @@ NAME = Nested("name")
 VALUE = Nested("value")
 
 
-def list_of(item):
+def list_of(item: Nested) -> Nested:
     """A list whose every item follows ``item``."""
     return Nested("list", (item,))
 
 
-def dict_of(item):
+def dict_of(item: Nested) -> Nested:
     """A dict of string keys whose every value follows ``item``."""
     return Nested("dict", (item,))
 
 
-def tuple_of(*items):
+def tuple_of(*items: Nested) -> Nested:
     """A tuple of ``len(items)`` values, each following its spec."""
     return Nested("tuple", items)
 
@@ -181,18 +183,19 @@ class Codec:
     """
 
     cls: type
-    arrays: dict = field(default_factory=dict)
-    numbers: dict = field(default_factory=dict)  # name -> (type, low, high, optional)
-    strings: dict = field(default_factory=dict)  # name -> allowed values
-    children: tuple | dict = ()
-    param_children: dict = field(default_factory=dict)
+    arrays: dict[str, Array] = field(default_factory=dict)
+    # name -> (type, low, high, optional)
+    numbers: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    strings: dict[str, Collection[str]] = field(default_factory=dict)  # name -> allowed values
+    children: tuple[str, ...] | dict[str, Nested] = ()
+    param_children: dict[str, Nested] = field(default_factory=dict)
     has_classes: bool = False
-    restore: object = None
-    check: object = None
-    from_state: object = None
+    restore: Callable[[Any], None] | None = None
+    check: Callable[[Any], None] | None = None
+    from_state: Callable[[dict[str, Any]], Any] | None = None
     template: bool = False
 
-    def child_specs(self):
+    def child_specs(self) -> dict[str, Nested]:
         """``children`` as a dict of name -> :class:`Nested`."""
         if isinstance(self.children, dict):
             return self.children

@@ -12,6 +12,7 @@ declares in a table (``VECTORIZER_REWRITES``, ``STEP_REWRITES``,
 
 from dataclasses import dataclass, replace
 from numbers import Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -483,8 +484,10 @@ def _refuse_compressed(model):
             )
 
 
-def compress(model, X=None, *, min_agreement=None, bits=8, per_class=True, sparsity="global",
-             fingerprint_bits="auto", gamma=1.0, random_state=0, verbose=0):
+def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, bits: int = 8,
+             per_class: bool = True, sparsity: str | float = "global",
+             fingerprint_bits: int | str = "auto", gamma: float = 1.0,
+             random_state: int = 0, verbose: int = 0) -> Any:
     """Compress a fitted pipeline: quantized weights, hashed vocabulary.
 
     With a calibration sample ``X`` of the model's inputs, compress() also

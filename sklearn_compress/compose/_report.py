@@ -3,6 +3,7 @@
 import pickle
 import sys
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -119,7 +120,7 @@ class CompressionReport:
     settings: dict = field(default_factory=dict)
     file_compressed: int = None
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """The report as nested plain dicts and numbers."""
         as_dict = asdict(self)
         for sizes, entry in zip([*self.steps, self.total], [*as_dict["steps"], as_dict["total"]],
@@ -196,7 +197,9 @@ def _step_sizes(name, original, compressed):
     )
 
 
-def compression_report(original, compressed, X=None, y=None):
+def compression_report(
+    original: Any, compressed: Any, X: Any = None, y: Any = None
+) -> "CompressionReport":
     """Compare a model with its compressed copy.
 
     Parameters

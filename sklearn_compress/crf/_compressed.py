@@ -18,11 +18,14 @@ or run a :class:`CompressedCRF`.
 
 import os
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import Interval, fit_context
 from .._tables import Array, Codec
 from ..mph import MAX_SEED, MinimalPerfectHash, hash_keys
@@ -115,7 +118,7 @@ def _crf_model_bytes(crf):
         return f.read()
 
 
-class CompressedCRF(BaseEstimator):
+class CompressedCRF(DocLinkMixin, BaseEstimator):
     """A linear-chain CRF tagger with 8-bit weights and hashed attributes.
 
     A drop-in replacement at prediction time for a fitted
@@ -196,8 +199,8 @@ class CompressedCRF(BaseEstimator):
         "crf_params": [dict, None],
     }
 
-    def __init__(self, *, bits=8, fingerprint_bits=8, gamma=1.0, random_state=0,
-                 crf_params=None):
+    def __init__(self, *, bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
+                 random_state: int = 0, crf_params: dict[str, Any] | None = None) -> None:
         self.bits = bits
         self.fingerprint_bits = fingerprint_bits
         self.gamma = gamma
@@ -207,7 +210,7 @@ class CompressedCRF(BaseEstimator):
     # -- building ------------------------------------------------------------
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: Any, y: Any) -> "CompressedCRF":
         """Train a ``sklearn_crfsuite.CRF(**crf_params)`` and compress it.
 
         Parameters
@@ -228,7 +231,7 @@ class CompressedCRF(BaseEstimator):
         return self._compress(read_model_bytes(_crf_model_bytes(crf)))
 
     @classmethod
-    def from_crf(cls, crf, **params):
+    def from_crf(cls, crf: Any, **params: Any) -> "CompressedCRF":
         """Compress a fitted ``sklearn_crfsuite.CRF`` (its exact float64 weights).
 
         Parameters
@@ -247,7 +250,7 @@ class CompressedCRF(BaseEstimator):
         return tagger._compress(read_model_bytes(_crf_model_bytes(crf)))
 
     @classmethod
-    def from_crfsuite(cls, model, **params):
+    def from_crfsuite(cls, model: Any, **params: Any) -> "CompressedCRF":
         """Compress a model trained with python-crfsuite (or the CRFsuite tool).
 
         Parameters
@@ -367,7 +370,7 @@ class CompressedCRF(BaseEstimator):
 
     # -- prediction API (sklearn_crfsuite.CRF's) -------------------------------
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[Any]:
         """Label sequences of ``X``, as ``CRF.predict``.
 
         Parameters
@@ -386,7 +389,7 @@ class CompressedCRF(BaseEstimator):
         paths = [self._labels(viterbi(state, transition)) for state in self._scored_batches(X)]
         return np.array(paths, dtype=object)
 
-    def predict_single(self, xseq):
+    def predict_single(self, xseq: Any) -> list[str]:
         """Label sequence of one sequence of per-token feature dicts.
 
         Parameters
@@ -402,7 +405,7 @@ class CompressedCRF(BaseEstimator):
         state, = self._scored_batches([xseq])
         return self._labels(viterbi(state, self._transition_scores()))
 
-    def predict_marginals(self, X):
+    def predict_marginals(self, X: Any) -> NDArray[Any]:
         """Marginal probabilities of every label at every token of each sequence.
 
         Parameters
@@ -419,7 +422,7 @@ class CompressedCRF(BaseEstimator):
         return np.array([self._marginal_dicts(state, transition)
                          for state in self._scored_batches(X)], dtype=object)
 
-    def predict_marginals_single(self, xseq):
+    def predict_marginals_single(self, xseq: Any) -> list[dict[str, float]]:
         """Marginal probabilities of every label at every token of one sequence.
 
         Parameters
@@ -440,7 +443,7 @@ class CompressedCRF(BaseEstimator):
         return [dict(zip(labels, row, strict=True))
                 for row in marginals(state, transition).tolist()]
 
-    def score(self, X, y):
+    def score(self, X: Any, y: Any) -> float:
         """Share of tokens labelled correctly (``CRF.score``: flat accuracy).
 
         Parameters
@@ -462,7 +465,7 @@ class CompressedCRF(BaseEstimator):
     # -- introspection ------------------------------------------------------
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes of the arrays that prediction reads (hash, index, codes, scales)."""
         check_is_fitted(self)
         arrays = (self.entry_counts_, self._block_starts, self._slot_offsets, self.label_ids_,

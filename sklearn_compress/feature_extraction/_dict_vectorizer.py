@@ -12,10 +12,12 @@ are built in Python, hashed in one call and looked up in one call, and the
 output matrix is assembled with numpy.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from numbers import Number
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -24,6 +26,7 @@ from sklearn.base import (
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import align_api_if_sparse, fit_context
 from .._tables import INT_MAX, Codec
 from ._hashed import (
@@ -49,7 +52,9 @@ _PLAIN_NUMBERS = frozenset({int, float, bool})
 # -- feature extraction (DictVectorizer's rules) ---------------------------------
 
 
-def _append_iterable(key, strings, separator, names, values):
+def _append_iterable(
+    key: Any, strings: Iterable[Any], separator: str, names: list[Any], values: list[Any]
+) -> None:
     for item in strings:
         if not isinstance(item, str):
             raise TypeError(  # DictVectorizer's message
@@ -60,7 +65,9 @@ def _append_iterable(key, strings, separator, names, values):
         values.append(1)
 
 
-def _append_uncommon(key, value, separator, names, values):
+def _append_uncommon(
+    key: Any, value: Any, separator: str, names: list[Any], values: list[Any]
+) -> None:
     """The slow path of :func:`_append_sample`, in DictVectorizer's order of checks."""
     if isinstance(value, str):
         names.append(f"{key!s}{separator}{value}")
@@ -82,7 +89,7 @@ def _append_uncommon(key, value, separator, names, values):
         )
 
 
-def _append_sample(sample, separator, names, values):
+def _append_sample(sample: Any, separator: str, names: list[Any], values: list[Any]) -> None:
     """Append the feature names and raw values of one sample (a mapping)."""
     try:
         items = sample.items()
@@ -103,7 +110,9 @@ def _append_sample(sample, separator, names, values):
             _append_uncommon(key, value, separator, names, values)
 
 
-def _feature_chunks(X, separator):
+def _feature_chunks(
+    X: Any, separator: str
+) -> Iterator[tuple[tuple[list[Any], ...], list[int]]]:
     """Yield ``((names, values), row_ends)`` for consecutive chunks of samples.
 
     ``row_ends[i]`` is the number of the chunk's features up to the end of its
@@ -111,13 +120,13 @@ def _feature_chunks(X, separator):
     """
     samples = [X] if isinstance(X, Mapping) else X
 
-    def append_sample(sample, names, values):
+    def append_sample(sample: Any, names: list[Any], values: list[Any]) -> None:
         _append_sample(sample, separator, names, values)
 
     return chunked_rows(samples, append_sample, 2, _CHUNK_FEATURES)
 
 
-def _as_dtype(values, dtype, keep=None):
+def _as_dtype(values: Any, dtype: DTypeLike, keep: NDArray[Any] | None = None) -> NDArray[Any]:
     """``values[keep]`` as ``dtype`` (all values when ``keep`` is None).
 
     ``values`` is a list of raw values or an array already of ``dtype``.
@@ -139,7 +148,11 @@ def _as_dtype(values, dtype, keep=None):
 
 @with_hash_parameters_doc("feature name", "feature names")
 class CompressedVectorizer(
-    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    DocLinkMixin,
+    HashedVocabularyMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
 ):
     """Transform lists of feature-value mappings to vectors, with a hashed vocabulary.
 
@@ -233,7 +246,7 @@ class CompressedVectorizer(
     True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict[str, Any] = {
         "dtype": "no_validation",  # delegated to numpy, as in DictVectorizer
         "separator": [str],
         "sparse": ["boolean"],
@@ -244,8 +257,17 @@ class CompressedVectorizer(
     _STORED = "feature names"
     _KEEPS_STRINGS = "DictVectorizer"
 
-    def __init__(self, *, dtype=np.float64, separator="=", sparse=True, sort=True,
-                 fingerprint_bits=8, gamma=1.0, random_state=0):
+    def __init__(
+        self,
+        *,
+        dtype: DTypeLike = np.float64,
+        separator: str = "=",
+        sparse: bool = True,
+        sort: bool = True,
+        fingerprint_bits: int = 8,
+        gamma: float = 1.0,
+        random_state: int | None = 0,
+    ) -> None:
         self.dtype = dtype
         self.separator = separator
         self.sparse = sparse
@@ -254,13 +276,15 @@ class CompressedVectorizer(
         self.gamma = gamma
         self.random_state = random_state
 
-    def _chunks_with_hashes(self, X):
+    def _chunks_with_hashes(
+        self, X: Any
+    ) -> Iterator[tuple[NDArray[Any], NDArray[Any], Any, list[int]]]:
         """Yield ``(distinct hashes, index of each feature among them, values, row_ends)``."""
         for (names, values), row_ends in _feature_chunks(X, self.separator):
             yield *self._hash_distinct(names), values, row_ends
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> "CompressedVectorizer":
         """Learn the minimal perfect hash of every feature name in ``X``.
 
         Parameters
@@ -283,7 +307,7 @@ class CompressedVectorizer(
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: Any, y: None = None) -> Any:
         """Fit and transform ``X`` in a single pass over it.
 
         Parameters
@@ -298,14 +322,15 @@ class CompressedVectorizer(
         Xt : {sparse matrix, ndarray} of shape (n_samples, n_features_out_)
             Feature vectors.
         """
-        distinct, chunks = DistinctHashes(), []
+        distinct = DistinctHashes()
+        chunks: list[tuple[NDArray[Any], NDArray[Any], Any, list[int]]] = []
         for hashes, inverse, values, row_ends in self._chunks_with_hashes(X):
             distinct.add(hashes)
             chunks.append((hashes, inverse, _as_dtype(values, self.dtype), row_ends))
         self._build_hash(distinct.result().hashes)
         return self._assemble(chunks)
 
-    def transform(self, X):
+    def transform(self, X: Any) -> Any:
         """Transform feature dicts to a matrix; unseen features are ignored.
 
         Parameters
@@ -321,7 +346,7 @@ class CompressedVectorizer(
         check_is_fitted(self)
         return self._assemble(self._chunks_with_hashes(X))
 
-    def _assemble(self, chunks):
+    def _assemble(self, chunks: Iterable[tuple[NDArray[Any], NDArray[Any], Any, list[int]]]) -> Any:
         """The output matrix of chunks of ``(hashes, inverse, values, row_ends)``."""
         rows = RowsBuilder(self.dtype)
         for hashes, inverse, values, row_ends in chunks:
@@ -333,7 +358,7 @@ class CompressedVectorizer(
         return align_api_if_sparse(matrix) if self.sparse else matrix.toarray()
 
     @property
-    def restrict(self):
+    def restrict(self) -> Any:
         """Not available: no feature names are stored (raises AttributeError).
 
         To drop features, pass a ``keep`` mask to :meth:`from_dict_vectorizer`.
@@ -345,7 +370,9 @@ class CompressedVectorizer(
         )
 
     @classmethod
-    def from_dict_vectorizer(cls, dv, *, keep=None, **params):
+    def from_dict_vectorizer(
+        cls, dv: Any, *, keep: ArrayLike | None = None, **params: Any
+    ) -> tuple["CompressedVectorizer", NDArray[np.int64]]:
         """Build a fitted vectorizer from a fitted DictVectorizer.
 
         Parameters
@@ -383,18 +410,20 @@ class CompressedVectorizer(
         cv._validate_params()
         return cv, cv._build_hash_of_columns(dv.feature_names_, keep)
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         # Pickles of earlier versions have no sort parameter.
         super().__setstate__({"sort": True, **state})
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.dict = True
         tags.input_tags.two_d_array = False
         return tags
 
 
-def _rewrite_dict_vectorizer(step, keep, options):
+def _rewrite_dict_vectorizer(
+    step: Any, keep: ArrayLike | None, options: Any
+) -> tuple[CompressedVectorizer, NDArray[np.int64]]:
     return CompressedVectorizer.from_dict_vectorizer(step, keep=keep, **rewrite_options(options))
 
 

@@ -1,6 +1,9 @@
 """Exact idf values at about one byte per column, for the compressed tf-idf steps."""
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
 from .._tables import Array
 
@@ -17,7 +20,7 @@ __all__ = [
 IDF_ATTRIBUTES = ("idf_table_", "idf_codes_", "idf_overflow_columns_", "idf_overflow_codes_")
 
 
-def _smallest_uint(n_values):
+def _smallest_uint(n_values: int) -> type[np.unsignedinteger[Any]]:
     for dtype in (np.uint8, np.uint16, np.uint32):
         if n_values <= np.iinfo(dtype).max + 1:
             return dtype
@@ -28,7 +31,9 @@ def _smallest_uint(n_values):
 _OVERFLOW = 255
 
 
-def encode_idf(idf):
+def encode_idf(
+    idf: NDArray[Any],
+) -> tuple[NDArray[Any], NDArray[np.uint8], NDArray[np.int32], NDArray[Any]]:
     """The idf of each column as ``(table, codes, overflow_columns, overflow_codes)``.
 
     idf depends only on the document frequency, so a vocabulary of millions
@@ -53,7 +58,13 @@ def encode_idf(idf):
     return values[by_use], codes, overflow.astype(np.int32), overflow_codes
 
 
-def decode_idf(columns, table, codes, overflow_columns, overflow_codes):
+def decode_idf(
+    columns: NDArray[Any],
+    table: NDArray[Any],
+    codes: NDArray[Any],
+    overflow_columns: NDArray[Any],
+    overflow_codes: NDArray[Any],
+) -> NDArray[Any]:
     """The idf of ``columns`` from :func:`encode_idf`'s arrays."""
     index = codes[columns]
     if len(overflow_columns):
@@ -64,7 +75,9 @@ def decode_idf(columns, table, codes, overflow_columns, overflow_codes):
     return table[index]
 
 
-def idf_from_document_frequency(df, n_samples, smooth_idf, dtype):
+def idf_from_document_frequency(
+    df: NDArray[Any], n_samples: int, smooth_idf: bool, dtype: DTypeLike
+) -> NDArray[Any]:
     """TfidfTransformer.fit's idf, with the same operations in the same dtype.
 
     The one idf computation of the package: :class:`CompressedTfidfTransformer`
@@ -90,13 +103,13 @@ IDF_ARRAYS = {
 }
 
 
-def restore_idf(step):
+def restore_idf(step: Any) -> None:
     """Without idf the arrays are None, which the file stores as absent."""
     for name in IDF_ATTRIBUTES:
         setattr(step, name, getattr(step, name, None))
 
 
-def check_idf_codes(step, has_idf, n_columns):
+def check_idf_codes(step: Any, has_idf: bool, n_columns: int) -> None:
     """Raise ``ValueError`` unless the idf arrays of ``step`` index each other."""
     table, codes = step.idf_table_, step.idf_codes_
     arrays = (table, codes, step.idf_overflow_columns_, step.idf_overflow_codes_)

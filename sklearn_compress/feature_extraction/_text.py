@@ -14,10 +14,13 @@ needs the n-grams' alphabetical order (see :func:`_most_frequent`).
 """
 
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -26,6 +29,7 @@ from sklearn.base import (
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import (
     StrOptions,
     align_api_if_sparse,
@@ -71,20 +75,24 @@ _CHUNK_TERMS = 1 << 18
 # -- n-grams and their hashes --------------------------------------------------------
 
 
-def _term_chunks(raw_documents, analyze):
+def _term_chunks(
+    raw_documents: Iterable[Any], analyze: Callable[[Any], Any]
+) -> Iterator[tuple[tuple[list[Any], ...], list[int]]]:
     """Yield ``((terms,), row_ends)`` for consecutive chunks of documents.
 
     ``row_ends[i]`` is the number of the chunk's n-grams up to the end of its
     ``i``-th document; n-grams repeat as often as they occur.
     """
 
-    def append_document(document, terms):
+    def append_document(document: Any, terms: list[Any]) -> None:
         terms.extend(analyze(document))
 
     return chunked_rows(raw_documents, append_document, 1, _CHUNK_TERMS)
 
 
-def _chunk_frequencies(inverse, row_ends, n_terms):
+def _chunk_frequencies(
+    inverse: NDArray[Any], row_ends: Sequence[int], n_terms: int
+) -> tuple[NDArray[Any], NDArray[Any]]:
     """Document and term frequency of each distinct n-gram of a chunk."""
     n_rows = len(row_ends)
     in_document = np.unique(inverse * n_rows + row_of_each_entry(row_ends))
@@ -92,12 +100,12 @@ def _chunk_frequencies(inverse, row_ends, n_terms):
     return df, np.bincount(inverse, minlength=n_terms)
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
     """The dtype of tf-idf values (and idf) for count matrices of ``dtype``."""
     return dtype if dtype in (np.float64, np.float32) else np.dtype(np.float64)
 
 
-def _sum_dtype(dtype):
+def _sum_dtype(dtype: DTypeLike) -> np.dtype[Any]:
     """The dtype of ``X.sum(axis=0)`` for a sparse ``X`` of ``dtype``."""
     return sp.csr_array(np.ones((1, 1), dtype=dtype)).sum(axis=0).dtype
 
@@ -105,11 +113,16 @@ def _sum_dtype(dtype):
 # -- max_features exactly as scikit-learn ---------------------------------------------
 
 
-def _is_one_shot(raw_documents):
+def _is_one_shot(raw_documents: Iterable[Any]) -> bool:
     return iter(raw_documents) is raw_documents
 
 
-def _most_frequent(candidates, tf, limit, alphabetical_order):
+def _most_frequent(
+    candidates: NDArray[Any],
+    tf: NDArray[Any],
+    limit: int,
+    alphabetical_order: Callable[[], NDArray[Any]],
+) -> NDArray[Any]:
     """The ``limit`` candidates scikit-learn keeps by term frequency.
 
     scikit-learn runs ``(-tfs[mask]).argsort()[:limit]`` on the term
@@ -128,7 +141,13 @@ def _most_frequent(candidates, tf, limit, alphabetical_order):
     return candidates[order[negated[order].argsort()[:limit]]]
 
 
-def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates):
+def _candidate_terms(
+    raw_documents: Iterable[Any],
+    analyze: Callable[[Any], Any],
+    hash_terms: Callable[[Sequence[Any]], NDArray[Any]],
+    all_hashes: NDArray[Any],
+    candidates: NDArray[Any],
+) -> NDArray[Any]:
     """The n-gram strings of ``candidates`` (indices into ``all_hashes``), in a second pass.
 
     Held in a numpy StringDType array, whose sort order is Python's; tokens
@@ -164,8 +183,12 @@ def _candidate_terms(raw_documents, analyze, hash_terms, all_hashes, candidates)
 
 
 @with_hash_parameters_doc("n-gram", "n-grams")
-class CompressedTextVectorizer(
-    HashedVocabularyMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator,
+class CompressedTextVectorizer(  # type: ignore[call-arg]  # (the sklearn bases are Any)
+    DocLinkMixin,
+    HashedVocabularyMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
     auto_wrap_output_keys=None,  # like CountVectorizer: no set_output, sparse output always
 ):
     """Convert texts to token counts or tf-idf, with a hashed vocabulary.
@@ -289,7 +312,7 @@ stop_words, token_pattern, ngram_range, analyzer
     True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict[str, Any] = {
         **CountVectorizer._parameter_constraints,
         "tfidf": ["boolean"],
         "norm": [StrOptions({"l1", "l2"}), None],
@@ -301,36 +324,40 @@ stop_words, token_pattern, ngram_range, analyzer
     _KEYS = "n-grams"
     _STORED = "vocabulary"
     _KEEPS_STRINGS = "CountVectorizer or TfidfVectorizer"
+    # Set by fit (or read back from a file).
+    fixed_vocabulary_: bool
+    idf_table_: NDArray[Any] | None
+    _tfidf: Any
 
     def __init__(
         self,
         *,
-        input="content",
-        encoding="utf-8",
-        decode_error="strict",
-        strip_accents=None,
-        lowercase=True,
-        preprocessor=None,
-        tokenizer=None,
-        stop_words=None,
-        token_pattern=r"(?u)\b\w\w+\b",
-        ngram_range=(1, 1),
-        analyzer="word",
-        max_df=1.0,
-        min_df=1,
-        max_features=None,
-        vocabulary=None,
-        binary=False,
-        dtype=None,
-        tfidf=False,
-        norm="l2",
-        use_idf=True,
-        smooth_idf=True,
-        sublinear_tf=False,
-        fingerprint_bits=8,
-        gamma=1.0,
-        random_state=0,
-    ):
+        input: str = "content",
+        encoding: str = "utf-8",
+        decode_error: str = "strict",
+        strip_accents: str | Callable[[str], str] | None = None,
+        lowercase: bool = True,
+        preprocessor: Callable[[Any], str] | None = None,
+        tokenizer: Callable[[str], list[Any]] | None = None,
+        stop_words: str | list[str] | None = None,
+        token_pattern: str | None = r"(?u)\b\w\w+\b",
+        ngram_range: tuple[int, int] = (1, 1),
+        analyzer: str | Callable[[Any], Iterable[Any]] = "word",
+        max_df: float = 1.0,
+        min_df: float = 1,
+        max_features: int | None = None,
+        vocabulary: Any = None,
+        binary: bool = False,
+        dtype: DTypeLike | None = None,
+        tfidf: bool = False,
+        norm: str | None = "l2",
+        use_idf: bool = True,
+        smooth_idf: bool = True,
+        sublinear_tf: bool = False,
+        fingerprint_bits: int = 8,
+        gamma: float = 1.0,
+        random_state: int | None = 0,
+    ) -> None:
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error
@@ -360,15 +387,15 @@ stop_words, token_pattern, ngram_range, analyzer
     # -- parameters ------------------------------------------------------------
 
     @property
-    def _count_dtype(self):
+    def _count_dtype(self) -> np.dtype[Any]:
         if self.dtype is None:
             return np.dtype(np.float64 if self.tfidf else np.int64)
         return np.dtype(self.dtype)
 
-    def _analysis_vectorizer(self):
+    def _analysis_vectorizer(self) -> Any:
         return CountVectorizer(**{name: getattr(self, name) for name in _ANALYSIS_PARAMS})
 
-    def _build_analyzer(self, *, fitting):
+    def _build_analyzer(self, *, fitting: bool) -> Callable[[Any], Any]:
         """scikit-learn's analyzer for these parameters, with its warnings at fit time."""
         analysis = self._analysis_vectorizer()
         if fitting:
@@ -392,7 +419,7 @@ stop_words, token_pattern, ngram_range, analyzer
         return analysis.build_analyzer()
 
     @staticmethod
-    def _check_not_single_string(raw_documents):
+    def _check_not_single_string(raw_documents: object) -> None:
         if isinstance(raw_documents, str):
             raise ValueError(
                 "Iterable over raw text documents expected, string object received."
@@ -401,7 +428,7 @@ stop_words, token_pattern, ngram_range, analyzer
     # -- fit -----------------------------------------------------------------------
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, raw_documents, y=None):
+    def fit(self, raw_documents: Iterable[Any], y: None = None) -> "CompressedTextVectorizer":
         """Learn the hash of the n-grams kept, and their idf.
 
         Parameters
@@ -421,7 +448,7 @@ stop_words, token_pattern, ngram_range, analyzer
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, raw_documents, y=None):
+    def fit_transform(self, raw_documents: Iterable[Any], y: None = None) -> Any:
         """Fit and transform the documents, analyzing them once.
 
         Equivalent to ``fit(raw_documents).transform(raw_documents)``, but the
@@ -441,7 +468,7 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         return self._weighted(self._fit(raw_documents, keep_chunks=True))
 
-    def _fit(self, raw_documents, *, keep_chunks):
+    def _fit(self, raw_documents: Iterable[Any], *, keep_chunks: bool) -> Any:
         """Fit; with ``keep_chunks``, also return the count matrix of the documents."""
         self._check_not_single_string(raw_documents)
         analyze = self._build_analyzer(fitting=True)
@@ -449,7 +476,8 @@ stop_words, token_pattern, ngram_range, analyzer
         self.fixed_vocabulary_ = vocabulary is not None
         if self.fixed_vocabulary_:
             return self._fit_fixed_vocabulary(vocabulary, raw_documents, analyze)
-        frequencies, chunks, n_documents = DistinctHashes(n_counts=2), [], 0
+        frequencies, n_documents = DistinctHashes(n_counts=2), 0
+        chunks: list[tuple[NDArray[Any], NDArray[Any], list[int]]] = []
         for (terms,), row_ends in _term_chunks(raw_documents, analyze):
             unique, inverse = self._hash_distinct(terms)
             frequencies.add(unique, *_chunk_frequencies(inverse, row_ends, len(unique)))
@@ -470,20 +498,25 @@ stop_words, token_pattern, ngram_range, analyzer
         slot_of_hash[kept] = slots
         records = as_records(frequencies.hashes)
 
-        def columns_of_chunks():
+        def columns_of_chunks() -> Iterator[tuple[NDArray[Any], list[int]]]:
             for unique, inverse, row_ends in chunks:
                 yield slot_of_hash[np.searchsorted(records, as_records(unique))][inverse], row_ends
 
         return self._count_matrix(columns_of_chunks())
 
-    def _hash_given_vocabulary(self):
+    def _hash_given_vocabulary(self) -> None:
         """Before fit, hash the ``vocabulary`` parameter if there is one."""
         if not hasattr(self, "mph_") and self.vocabulary is not None:
             self._build_hash(self._hash(_terms_by_column(validated_vocabulary(self)).tolist()))
             self.fixed_vocabulary_ = True
             self._set_tfidf(None)
 
-    def _fit_fixed_vocabulary(self, vocabulary, raw_documents, analyze):
+    def _fit_fixed_vocabulary(
+        self,
+        vocabulary: dict[Any, int],
+        raw_documents: Iterable[Any],
+        analyze: Callable[[Any], Any],
+    ) -> Any:
         """Fit the hash of a given vocabulary; return the count matrix of the documents.
 
         Nothing is pruned, as in CountVectorizer: ``min_df``, ``max_df`` and
@@ -499,11 +532,17 @@ stop_words, token_pattern, ngram_range, analyzer
         self._fit_tfidf(np.bincount(counts.indices, minlength=counts.shape[1]), counts.shape[0])
         return counts
 
-    def _fit_tfidf(self, df, n_documents):
+    def _fit_tfidf(self, df: NDArray[Any], n_documents: int) -> None:
         self._set_tfidf(self._new_tfidf()._fit_document_frequency(
             df, n_documents, _float_dtype(self._count_dtype)) if self.tfidf else None)
 
-    def _selected(self, frequencies, n_documents, raw_documents, analyze):
+    def _selected(
+        self,
+        frequencies: DistinctHashes,
+        n_documents: int,
+        raw_documents: Iterable[Any],
+        analyze: Callable[[Any], Any],
+    ) -> NDArray[Any]:
         """Indices of the n-grams CountVectorizer keeps (min_df, max_df, max_features)."""
         df = frequencies.counts[0]
         high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_documents
@@ -515,7 +554,7 @@ stop_words, token_pattern, ngram_range, analyzer
         if limit is not None and len(candidates) > limit:
             tf = self._term_frequencies(frequencies)
 
-            def alphabetical_order():
+            def alphabetical_order() -> NDArray[Any]:
                 return self._alphabetical_order(raw_documents, analyze, frequencies, candidates)
 
             candidates = _most_frequent(candidates, tf, limit, alphabetical_order)
@@ -525,13 +564,19 @@ stop_words, token_pattern, ngram_range, analyzer
             )
         return candidates
 
-    def _term_frequencies(self, frequencies):
+    def _term_frequencies(self, frequencies: DistinctHashes) -> NDArray[Any]:
         """``X.sum(axis=0)`` of CountVectorizer's matrix, in its dtype."""
         ones = self.binary or self._count_dtype == np.bool_
         df, tf = frequencies.counts
         return (df if ones else tf).astype(_sum_dtype(self._count_dtype))
 
-    def _alphabetical_order(self, raw_documents, analyze, frequencies, candidates):
+    def _alphabetical_order(
+        self,
+        raw_documents: Iterable[Any],
+        analyze: Callable[[Any], Any],
+        frequencies: DistinctHashes,
+        candidates: NDArray[Any],
+    ) -> NDArray[Any]:
         if _is_one_shot(raw_documents):
             warnings.warn(
                 "max_features must choose among n-grams of equal frequency, which "
@@ -549,7 +594,7 @@ stop_words, token_pattern, ngram_range, analyzer
 
     # -- transform ----------------------------------------------------------------------
 
-    def transform(self, raw_documents):
+    def transform(self, raw_documents: Iterable[Any]) -> Any:
         """Transform documents to token counts or tf-idf; unseen n-grams are ignored.
 
         Parameters
@@ -570,20 +615,22 @@ stop_words, token_pattern, ngram_range, analyzer
         analyze = self._build_analyzer(fitting=False)
         return self._weighted(self._count_matrix(self._columns_of_chunks(raw_documents, analyze)))
 
-    def _columns_of_chunks(self, raw_documents, analyze):
+    def _columns_of_chunks(
+        self, raw_documents: Iterable[Any], analyze: Callable[[Any], Any]
+    ) -> Iterator[tuple[NDArray[Any], list[int]]]:
         """Yield ``(column of each n-gram or -1, row_ends)`` for chunks of documents."""
         for (terms,), row_ends in _term_chunks(raw_documents, analyze):
             hashes, inverse = self._hash_distinct(terms)
             yield self.mph_.lookup_hashes(hashes)[inverse], row_ends
 
-    def _count_matrix(self, chunks):
+    def _count_matrix(self, chunks: Iterable[tuple[NDArray[Any], list[int]]]) -> Any:
         """CSR counts (intc) from chunks of ``(column of each n-gram or -1, row_ends)``."""
         rows = RowsBuilder(np.intc)
         for columns, row_ends in chunks:
             rows.add(columns, row_ends)
         return rows.build(self.n_features_out_)
 
-    def _weighted(self, counts):
+    def _weighted(self, counts: Any) -> Any:
         """The output from the count matrix, as CountVectorizer or TfidfVectorizer."""
         X = counts.astype(self._count_dtype)
         if self.binary:
@@ -596,10 +643,10 @@ stop_words, token_pattern, ngram_range, analyzer
 
     # -- the tf-idf step ------------------------------------------------------------------
 
-    def _new_tfidf(self):
+    def _new_tfidf(self) -> CompressedTfidfTransformer:
         return CompressedTfidfTransformer(**{name: getattr(self, name) for name in _TFIDF_PARAMS})
 
-    def _set_tfidf(self, tfidf):
+    def _set_tfidf(self, tfidf: CompressedTfidfTransformer | None) -> None:
         """Compose the fitted tf-idf step (None without tf-idf).
 
         Its idf arrays are also attributes of the vectorizer, the ones that
@@ -610,7 +657,7 @@ stop_words, token_pattern, ngram_range, analyzer
         for name in IDF_ATTRIBUTES:
             setattr(self, name, None if tfidf is None else getattr(tfidf, name))
 
-    def _restore_tfidf(self):
+    def _restore_tfidf(self) -> CompressedTfidfTransformer | None:
         """The tf-idf step of a vectorizer read back from its idf arrays."""
         if not self.tfidf:
             return None
@@ -620,13 +667,13 @@ stop_words, token_pattern, ngram_range, analyzer
             setattr(tfidf, name, getattr(self, name))
         return tfidf
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         # object.__getstate__ may return __dict__ itself: leave it whole.
         state = dict(super().__getstate__())
         state.pop("_tfidf", None)
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         # Pickles of earlier versions: no vocabulary parameter, a learned vocabulary.
         state = {"vocabulary": None, **state}
         if "mph_" in state:
@@ -636,7 +683,7 @@ stop_words, token_pattern, ngram_range, analyzer
             self._tfidf = self._restore_tfidf()
 
     @property
-    def idf_(self):
+    def idf_(self) -> NDArray[Any]:
         """The idf of each column (only with ``tfidf=True`` and ``use_idf=True``).
 
         Set it as on a fitted ``TfidfVectorizer``: the new vector (one value
@@ -648,7 +695,7 @@ stop_words, token_pattern, ngram_range, analyzer
         return self._tfidf.idf_
 
     @idf_.setter
-    def idf_(self, value):
+    def idf_(self, value: NDArray[Any] | Sequence[float]) -> None:
         if not self.tfidf:
             raise AttributeError("idf_ is only defined with tfidf=True")
         if not self.use_idf:
@@ -665,7 +712,7 @@ stop_words, token_pattern, ngram_range, analyzer
 
     # -- analysis, as CountVectorizer ---------------------------------------------------
 
-    def build_analyzer(self):
+    def build_analyzer(self) -> Callable[[Any], Any]:
         """A callable that turns a document into its n-grams, as CountVectorizer's.
 
         Returns
@@ -675,7 +722,7 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         return self._analysis_vectorizer().build_analyzer()
 
-    def build_preprocessor(self):
+    def build_preprocessor(self) -> Callable[[Any], str]:
         """A callable that preprocesses text before tokenization, as CountVectorizer's.
 
         Returns
@@ -685,7 +732,7 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         return self._analysis_vectorizer().build_preprocessor()
 
-    def build_tokenizer(self):
+    def build_tokenizer(self) -> Callable[[str], list[Any]]:
         """A callable that splits a string into tokens, as CountVectorizer's.
 
         Returns
@@ -695,7 +742,7 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         return self._analysis_vectorizer().build_tokenizer()
 
-    def get_stop_words(self):
+    def get_stop_words(self) -> frozenset[str] | list[str] | None:
         """The effective stop words list, as CountVectorizer's.
 
         Returns
@@ -705,7 +752,7 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         return self._analysis_vectorizer().get_stop_words()
 
-    def decode(self, doc):
+    def decode(self, doc: str | bytes) -> str:
         """Decode a document to str, as CountVectorizer's ``decode``.
 
         Parameters
@@ -720,13 +767,15 @@ stop_words, token_pattern, ngram_range, analyzer
         """
         return self._analysis_vectorizer().decode(doc)
 
-    def _extra_nbytes(self):
+    def _extra_nbytes(self) -> int:
         return 0 if self._tfidf is None else self._tfidf.nbytes
 
     # -- conversion ------------------------------------------------------------------------
 
     @classmethod
-    def from_text_vectorizer(cls, vectorizer, *, keep=None, **params):
+    def from_text_vectorizer(
+        cls, vectorizer: Any, *, keep: ArrayLike | None = None, **params: Any
+    ) -> tuple["CompressedTextVectorizer", NDArray[np.int64]]:
         """Build a fitted vectorizer from a fitted CountVectorizer or TfidfVectorizer.
 
         Parameters
@@ -784,32 +833,34 @@ stop_words, token_pattern, ngram_range, analyzer
             fitted_step, columns) if tfidf else None)
         return ctv, columns
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
 
 
-def _terms_by_column(vocabulary):
+def _terms_by_column(vocabulary: dict[Any, int]) -> NDArray[Any]:
     terms = np.empty(len(vocabulary), dtype=object)
     terms[list(vocabulary.values())] = list(vocabulary.keys())
     return terms
 
 
-def _rewrite_text_vectorizer(step, keep, options):
+def _rewrite_text_vectorizer(
+    step: Any, keep: ArrayLike | None, options: Any
+) -> tuple[CompressedTextVectorizer, NDArray[np.int64]]:
     return CompressedTextVectorizer.from_text_vectorizer(step, keep=keep,
                                                          **rewrite_options(options))
 
 
-def _restore_text_vectorizer(vectorizer):
+def _restore_text_vectorizer(vectorizer: CompressedTextVectorizer) -> None:
     restore_idf(vectorizer)
     # Files written before fixed_vocabulary_ existed: their vocabularies were learned.
     vectorizer.fixed_vocabulary_ = getattr(vectorizer, "fixed_vocabulary_", False)
     vectorizer._tfidf = vectorizer._restore_tfidf()
 
 
-def _check_text_vectorizer(vectorizer):
+def _check_text_vectorizer(vectorizer: CompressedTextVectorizer) -> None:
     check_hash_width(vectorizer)
     check_idf_codes(vectorizer, vectorizer.tfidf and vectorizer.use_idf,
                     vectorizer.n_features_out_)

@@ -1,11 +1,15 @@
 """A TfidfTransformer whose idf takes about one byte per column."""
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import align_api_if_sparse, fit_context
 from .._tables import N_FEATURES_IN, Codec, StepRewrite
 from ._idf import (
@@ -21,7 +25,9 @@ from ._idf import (
 __all__ = ["CompressedTfidfTransformer"]
 
 
-class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
+class CompressedTfidfTransformer(  # type: ignore[call-arg]  # (TfidfTransformer is Any)
+    DocLinkMixin, TfidfTransformer, auto_wrap_output_keys=None
+):
     """:class:`~sklearn.feature_extraction.text.TfidfTransformer` with a compact idf.
 
     The same parameters and exactly the same output, but the idf of each column
@@ -66,7 +72,7 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
     """
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> "CompressedTfidfTransformer":
         """Learn the idf vector, as ``TfidfTransformer.fit`` does.
 
         Parameters
@@ -87,7 +93,9 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
         dtype = X.dtype if X.dtype in (np.float64, np.float32) else np.dtype(np.float64)
         return self._fit_document_frequency(_document_frequency(X), X.shape[0], dtype)
 
-    def _fit_document_frequency(self, df, n_samples, dtype):
+    def _fit_document_frequency(
+        self, df: NDArray[Any], n_samples: int, dtype: DTypeLike
+    ) -> "CompressedTfidfTransformer":
         """Fit from the number of samples in which each column is nonzero."""
         self.n_features_in_ = len(df)
         self._set_idf(idf_from_document_frequency(df, n_samples, self.smooth_idf, dtype)
@@ -95,7 +103,9 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
         return self
 
     @classmethod
-    def from_tfidf_transformer(cls, transformer, columns):
+    def from_tfidf_transformer(
+        cls, transformer: Any, columns: ArrayLike
+    ) -> "CompressedTfidfTransformer":
         """A fitted copy of ``transformer`` whose column ``k`` is its column ``columns[k]``."""
         check_is_fitted(transformer)
         compact = cls(**transformer.get_params())
@@ -108,7 +118,7 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
     # -- the idf, stored as encode_idf's four arrays ------------------------------------
 
     @property
-    def idf_(self):
+    def idf_(self) -> NDArray[Any]:
         """The idf of each column, decoded from ``idf_table_`` and the codes (not stored)."""
         check_is_fitted(self)
         if self.idf_table_ is None:
@@ -116,22 +126,24 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
         return self._idf_of(np.arange(len(self.idf_codes_)))
 
     @idf_.setter
-    def idf_(self, value):
+    def idf_(self, value: ArrayLike) -> None:
         value = np.asarray(value)
         self._set_idf(value if value.dtype in (np.float64, np.float32)
                       else value.astype(np.float64))
 
-    def _set_idf(self, idf):
+    def _set_idf(self, idf: NDArray[Any] | None) -> None:
         """Store the idf of each column (an array, or None) encoded by :func:`encode_idf`."""
-        encoded = encode_idf(idf) if idf is not None else (None,) * len(IDF_ATTRIBUTES)
+        encoded: tuple[NDArray[Any] | None, ...] = (
+            encode_idf(idf) if idf is not None else (None,) * len(IDF_ATTRIBUTES)
+        )
         for name, value in zip(IDF_ATTRIBUTES, encoded, strict=True):
             setattr(self, name, value)
 
-    def _idf_of(self, columns):
+    def _idf_of(self, columns: NDArray[Any]) -> NDArray[Any]:
         """The idf of ``columns`` (an integer array), decoded."""
         return decode_idf(columns, *(getattr(self, name) for name in IDF_ATTRIBUTES))
 
-    def _weighted(self, X):
+    def _weighted(self, X: Any) -> Any:
         """TfidfTransformer.transform's operations on a CSR matrix of counts, in place.
 
         Only the idf of the entries' columns is decoded.
@@ -145,7 +157,7 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
             X = normalize(X, norm=self.norm, copy=False)
         return X
 
-    def transform(self, X, copy=True):
+    def transform(self, X: Any, copy: bool = True) -> Any:
         """Tf-idf of a count matrix, exactly as ``TfidfTransformer.transform``.
 
         Parameters
@@ -168,21 +180,21 @@ class CompressedTfidfTransformer(TfidfTransformer, auto_wrap_output_keys=None):
         return align_api_if_sparse(self._weighted(X))
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes of the stored idf arrays."""
         check_is_fitted(self)
         arrays = (getattr(self, name, None) for name in IDF_ATTRIBUTES)
         return sum(array.nbytes for array in arrays if array is not None)
 
 
-def _document_frequency(X):
+def _document_frequency(X: Any) -> NDArray[Any]:
     """The number of rows in which each column of a CSR or CSC matrix is nonzero."""
     if X.format == "csr":
         return np.bincount(X.indices, minlength=X.shape[1])
     return np.diff(X.indptr)
 
 
-def _rewrite_tfidf_transformer(step, features):
+def _rewrite_tfidf_transformer(step: Any, features: NDArray[Any]) -> StepRewrite:
     # The same transformer with its idf re-indexed and stored as one-byte codes.
     new = CompressedTfidfTransformer.from_tfidf_transformer(step, features)
     # Without a row norm or a log, tf-idf only multiplies each column by its idf.
@@ -193,7 +205,7 @@ def _rewrite_tfidf_transformer(step, features):
     return StepRewrite(new, column_scale=scale, column_wise=linear)
 
 
-def _check_idf_width(transformer):
+def _check_idf_width(transformer: Any) -> None:
     check_idf_codes(transformer, transformer.use_idf, transformer.n_features_in_)
 
 

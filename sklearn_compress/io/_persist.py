@@ -22,7 +22,9 @@ import hashlib
 import hmac
 import json
 import math
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -233,7 +235,7 @@ def _checked_key(key):
     return bytes(key)
 
 
-def save(model, path, *, key=None):
+def save(model: Any, path: str | os.PathLike[str], *, key: bytes | None = None) -> None:
     """Save a compressed model to ``path`` in the safe, memory-mappable format.
 
     Everything about to be written is first checked with the checks
@@ -569,7 +571,7 @@ def _check_integrity(path, container, key):
                           "with this key, or altered)")
 
 
-def load(path, *, mmap=True, key=None):
+def load(path: str | os.PathLike[str], *, mmap: bool = True, key: bytes | None = None) -> Any:
     """Load a model saved by :func:`save`, checking everything in the file.
 
     Parameters

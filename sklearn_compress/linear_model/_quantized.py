@@ -8,8 +8,10 @@ in the input.
 """
 
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from sklearn import linear_model, svm
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
@@ -19,6 +21,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._doc_link import DocLinkMixin
 from .._sklearn_compat import (
     HasMethods,
     Interval,
@@ -128,7 +131,7 @@ def _estimator_has(method):
     return check
 
 
-class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
+class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     """A fitted linear model with low-bit, sparse integer weights.
 
     The weights ``coef_`` of a scikit-learn linear model are replaced by signed
@@ -245,8 +248,8 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         "prefit": ["boolean"],
     }
 
-    def __init__(self, estimator=None, *, bits=8, per_class=False, sparsity="rounding",
-                 prefit=False):
+    def __init__(self, estimator: Any = None, *, bits: int = 8, per_class: bool = False,
+                 sparsity: str | float = "rounding", prefit: bool = False) -> None:
         self.estimator = estimator
         self.bits = bits
         self.per_class = per_class
@@ -260,7 +263,8 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         # The wrapped estimator validates its own parameters.
         prefer_skip_nested_validation=False
     )
-    def fit(self, X=None, y=None, sample_weight=None, **fit_params):
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None,
+            **fit_params: Any) -> "QuantizedLinearModel":
         """Quantize the wrapped estimator, fitting a clone of it first unless prefit.
 
         Parameters
@@ -404,7 +408,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         return scores.ravel() if self._ravel_output and scores.shape[1] == 1 else scores
 
     @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
+    def decision_function(self, X: Any) -> NDArray[Any]:
         """Decision values of the classifier, from the quantized weights.
 
         Parameters
@@ -420,7 +424,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         """
         return self._shaped(self._decision(X))
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[Any]:
         """Predict class labels or regression targets as the wrapped model does.
 
         Parameters
@@ -441,7 +445,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         return self.classes_[np.argmax(scores, axis=1)]
 
     @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> NDArray[Any]:
         """Class probabilities, with the wrapped model's link function.
 
         Parameters
@@ -458,7 +462,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         return PROBA[self.link_](self.decision_function(X))
 
     @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Any) -> NDArray[Any]:
         """Logarithm of :meth:`predict_proba`.
 
         Parameters
@@ -473,7 +477,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         """
         return np.log(self.predict_proba(X))
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy for classifiers, R² for regressors, like the wrapped model.
 
         Parameters
@@ -494,7 +498,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         metric = r2_score if self.link_ == LINK_IDENTITY else accuracy_score
         return float(metric(y, self.predict(X), sample_weight=sample_weight))
 
-    def take_features(self, indices):
+    def take_features(self, indices: ArrayLike) -> "QuantizedLinearModel":
         """A new fitted model whose input feature ``j`` is this model's ``indices[j]``.
 
         Use it to reorder and/or select the input features, e.g. to follow the
@@ -546,7 +550,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         return indices
 
     @property
-    def coef_(self):
+    def coef_(self) -> Any:
         """Dequantized weights, computed on each access: ``code * scale_`` (per-feature grid).
 
         A float64 array of shape (n_outputs, n_features_in_) (1-D for a
@@ -575,7 +579,7 @@ class QuantizedLinearModel(MetaEstimatorMixin, BaseEstimator):
         return layout_of(self).zero_features()
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes of the arrays that prediction reads (codes, index, scale, intercepts, classes)."""
         check_is_fitted(self)
         arrays = [*layout_of(self).arrays(), self.intercept_, self.feature_exponents_]

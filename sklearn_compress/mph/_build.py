@@ -15,6 +15,7 @@ and seed always give the same arrays.
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._bits import WORDS_PER_BLOCK, pack_fields
 from ._hashing import fingerprints, level_positions
@@ -43,7 +44,7 @@ class CascadeArrays:
     fallback: np.ndarray  # uint64 (n_fallback, 2), sorted full hashes
 
 
-def distinct_rows(hashes):
+def distinct_rows(hashes: NDArray[np.uint64]) -> NDArray[np.uint64]:
     """The distinct rows of an ``(n, 2)`` uint64 array, sorted."""
     if len(hashes) < 2:
         return hashes

@@ -24,7 +24,10 @@ keeps the Python-facing checks.
 The fingerprint of a key is the top ``fingerprint_bits`` bits of ``h2``.
 """
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ._hashing_fast import hash_iterable, hash_key, level_positions
 
@@ -40,7 +43,7 @@ __all__ = [
 MAX_SEED = (1 << 32) - 1
 
 
-def utf8_bytes(key):
+def utf8_bytes(key: str | bytes) -> bytes:
     """The bytes a key is hashed as: a ``str``'s UTF-8 form, a ``bytes`` as is.
 
     Lone surrogates (``"caf\\udce9"``, as ``json.loads`` and
@@ -56,7 +59,7 @@ def utf8_bytes(key):
     raise TypeError(f"keys must be str or bytes, got {type(key).__name__}: {key!r:.80}")
 
 
-def hash_keys(keys, seed=0):
+def hash_keys(keys: Iterable[str | bytes], seed: int = 0) -> NDArray[np.uint64]:
     """Hash an iterable of str/bytes keys into an ``(n, 2)`` uint64 array.
 
     The iterable is consumed once, so only the 16-byte hashes are kept. A

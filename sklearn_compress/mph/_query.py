@@ -1,8 +1,11 @@
 """The frozen minimal perfect hash: lookups, sizes and persistence."""
 
 import numbers
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._tables import INT_MAX, Array, Codec
 from ._bits import rank_directory
@@ -103,7 +106,8 @@ class MinimalPerfectHash(CascadeLookup):
     # -- construction -------------------------------------------------------
 
     @classmethod
-    def build(cls, keys, *, gamma=1.0, fingerprint_bits=8, seed=0, duplicates="raise"):
+    def build(cls, keys: Iterable[str | bytes], *, gamma: float = 1.0, fingerprint_bits: int = 8,
+              seed: int = 0, duplicates: str = "raise") -> "MinimalPerfectHash":
         """Build a minimal perfect hash over ``keys``.
 
         Parameters
@@ -131,8 +135,9 @@ class MinimalPerfectHash(CascadeLookup):
         return cls._build_checked(hash_keys(keys, seed), gamma, fingerprint_bits, seed, duplicates)
 
     @classmethod
-    def build_from_hashes(cls, hashes, *, gamma=1.0, fingerprint_bits=8, seed=0,
-                          duplicates="raise"):
+    def build_from_hashes(cls, hashes: ArrayLike, *, gamma: float = 1.0,
+                          fingerprint_bits: int = 8, seed: int = 0,
+                          duplicates: str = "raise") -> "MinimalPerfectHash":
         """Build from ``hash_keys(keys, seed)`` output; ``seed`` must be the same."""
         _check_build_params(gamma, fingerprint_bits, seed, duplicates)
         return cls._build_checked(_as_hashes(hashes), gamma, fingerprint_bits, seed, duplicates)
@@ -147,7 +152,7 @@ class MinimalPerfectHash(CascadeLookup):
 
     # -- lookups ------------------------------------------------------------
 
-    def lookup(self, keys):
+    def lookup(self, keys: Iterable[str | bytes]) -> NDArray[np.int64]:
         """Slots of ``keys`` as an int64 array; -1 for keys known not to be members.
 
         Every key the hash was built on gets its own slot in ``[0, len(self))``.
@@ -157,7 +162,7 @@ class MinimalPerfectHash(CascadeLookup):
         """
         return self._lookup_hashes(hash_keys(keys, self.seed))
 
-    def lookup_hashes(self, hashes):
+    def lookup_hashes(self, hashes: ArrayLike) -> NDArray[np.int64]:
         """:meth:`lookup` for ``hash_keys(keys, self.seed)`` output.
 
         The walk runs without the GIL, so threads looking up batches run in parallel.
@@ -166,28 +171,28 @@ class MinimalPerfectHash(CascadeLookup):
 
     # -- sizes ----------------------------------------------------------------
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._n_keys
 
     @property
-    def n_levels(self):
+    def n_levels(self) -> int:
         """Number of levels in the cascade."""
         return len(self._cascade.level_bits)
 
     @property
-    def n_fallback(self):
+    def n_fallback(self) -> int:
         """Keys held in the fallback table (after the last level); usually 0."""
         return len(self._cascade.fallback)
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes of every array a lookup reads (bits, ranks, fingerprints, fallback)."""
         cascade = self._cascade
         return (cascade.level_bits.nbytes + cascade.words.nbytes + self._block_ranks.nbytes
                 + cascade.fingerprints.nbytes + cascade.fallback.nbytes)
 
     @property
-    def bits_per_key(self):
+    def bits_per_key(self) -> float:
         """``8 * nbytes / len(self)`` (0.0 for an empty hash)."""
         return 8 * self.nbytes / self._n_keys if self._n_keys else 0.0
 
@@ -197,7 +202,7 @@ class MinimalPerfectHash(CascadeLookup):
 
     # -- persistence --------------------------------------------------------------
 
-    def to_bytes(self):
+    def to_bytes(self) -> bytes:
         """Serialize to bytes (no pickle); read back with :meth:`from_bytes`."""
         return write_cascade(self._cascade, n_keys=self._n_keys, gamma=self.gamma,
                              fingerprint_bits=self.fingerprint_bits, seed=self.seed)
@@ -207,7 +212,7 @@ class MinimalPerfectHash(CascadeLookup):
     STATE_NUMBERS = ("n_keys", "gamma", "fingerprint_bits", "seed")
 
     @classmethod
-    def from_state(cls, state):
+    def from_state(cls, state: dict[str, Any]) -> "MinimalPerfectHash":
         """Rebuild from :meth:`__getstate__` output, checked as :meth:`from_bytes` checks.
 
         Raises
@@ -224,7 +229,7 @@ class MinimalPerfectHash(CascadeLookup):
         return cls(cascade, **numbers)
 
     @classmethod
-    def from_bytes(cls, data):
+    def from_bytes(cls, data: bytes) -> "MinimalPerfectHash":
         """Rebuild from :meth:`to_bytes` output.
 
         Raises
