@@ -24,6 +24,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from sklearn_compress import save
 from sklearn_compress.datasets import (
     load_intent_dataset,
     make_intent_dataset,
@@ -34,10 +35,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # The public NLU datasets (clinc150/, snips/) are never copied into the
 # repository: SKLEARN_COMPRESS_DATA names their folder, as for the tests.
 DATA_ROOT = Path(os.environ.get("SKLEARN_COMPRESS_DATA", REPO_ROOT.parent / "shared" / "data"))
-# The former name, still imported by benchmark scripts written before this
-# module became part of a package (bench_fidelity, bench_latency, bench_crf,
-# bench_composite on their branches).
-DEFAULT_DATA = DATA_ROOT
 IMG_DIR = REPO_ROOT / "docs" / "img"
 # lbfgs reaches its best test accuracy on these datasets well before its
 # tolerance; more iterations only cost time on a small machine.
@@ -146,6 +143,14 @@ def joblib_bytes(model):
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     return buffer.getbuffer().nbytes
+
+
+def saved_bytes(model):
+    """Bytes of the file :func:`~sklearn_compress.save` writes for ``model``."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "model.skc"
+        save(model, path)
+        return path.stat().st_size
 
 
 def human_bytes(n_bytes):

@@ -23,7 +23,7 @@ repeats are needed.
 
 Usage::
 
-    python benchmarks/bench_composite.py [--data ../shared/data] [--only NAME,...]
+    python -m benchmarks.bench_composite [--data DIR] [--only NAME,...]
 """
 
 import argparse
@@ -46,11 +46,9 @@ from sklearn.preprocessing import MultiLabelBinarizer, StandardScaler
 from sklearn.svm import LinearSVC
 
 from sklearn_compress import compress, load, save
-from sklearn_compress.compose._report import format_table
 from sklearn_compress.datasets import load_intent_dataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA
+from ._common import DATA_ROOT, text_table
 
 AGREEMENT_TARGET = 0.995
 RATIO_TARGET = {"default": 10.0, "hashing": 5.0, "snips": 5.0}
@@ -209,12 +207,12 @@ def report(rows):
             f"{100 * row['accuracy_original']:.2f}% -> {100 * row['accuracy_compressed']:.2f}%",
             f"{100 * row['agreement']:.2f}%", str(row["round_trip"]), _verdict(row),
         ))
-    return "\n".join(format_table(table))
+    return "\n".join(text_table(table))
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+    parser.add_argument("--data", type=Path, default=DATA_ROOT,
                         help="folder holding clinc150/ and snips/")
     parser.add_argument("--only", default=",".join(PIPELINES), help="comma-separated names")
     return parser.parse_args()

@@ -23,9 +23,9 @@ array is resident. Latency is
 the median over ``--repeats`` passes of the mean time per test sentence, on
 feature dicts rebuilt for each pass (fresh ``str`` objects).
 
-    python benchmarks/bench_crf.py                       # SNIPS train/test
-    python benchmarks/bench_crf.py --data DIR            # another slot dataset
-    python benchmarks/bench_crf.py --quick               # a small smoke run
+    python -m benchmarks.bench_crf                       # SNIPS train/test
+    python -m benchmarks.bench_crf --data DIR            # another slot dataset
+    python -m benchmarks.bench_crf --quick               # a small smoke run
 """
 
 import argparse
@@ -33,7 +33,6 @@ import json
 import lzma
 import pickle
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -42,7 +41,6 @@ import numpy as np
 import sklearn_crfsuite
 
 from sklearn_compress import compress, save
-from sklearn_compress.compose._report import format_table
 from sklearn_compress.crf import (
     load_slot_dataset,
     sequence_features,
@@ -50,8 +48,7 @@ from sklearn_compress.crf import (
     synthetic_slot_dataset,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, python_output
+from ._common import DATA_ROOT, python_output, text_table
 
 BITS = (8, 6, 5, 4)
 QUICK_SENTENCES = 600
@@ -99,7 +96,7 @@ print(json.dumps({"rss": resident_bytes() - before}))
 
 def _parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA / "snips",
+    parser.add_argument("--data", type=Path, default=DATA_ROOT / "snips",
                         help="slot dataset folder with train/test JSON Lines (tokens, tags)")
     parser.add_argument("--train-split", default="train")
     parser.add_argument("--test-split", default="test")
@@ -207,7 +204,7 @@ def main():
                          f"{crf_memory / memory:.1f}x", f"{latency:.0f} us",
                          f"{100 * tagger_f1:.2f}", f"{100 * identical:.2f}%",
                          f"{100 * token_share:.2f}%"))
-    print("\n".join(format_table(rows)))
+    print("\n".join(text_table(rows)))
     print(f"memory: median VmRSS growth of {repeats} fresh processes; latency: median of "
           f"{repeats} passes over {len(test_tokens)} sentences")
 

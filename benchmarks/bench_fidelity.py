@@ -19,12 +19,11 @@ and how many times smaller it is than the original's pickle. Then:
 
 Usage::
 
-    python benchmarks/bench_fidelity.py [--data-root ../shared/data]
+    python -m benchmarks.bench_fidelity [--data-root DIR]
 """
 
 import argparse
 import pickle
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -37,15 +36,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from sklearn_compress import compress
-from sklearn_compress.compose._fidelity import file_bytes
-from sklearn_compress.compose._report import format_table
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT))
 from tests._synthetic import numeric_dicts  # the same data as the regression tests
+
+from ._common import DATA_ROOT, saved_bytes, text_table
 
 PREVIOUS_DEFAULTS = {"bits": 8, "per_class": False, "sparsity": "rounding",
                      "fingerprint_bits": 8}
@@ -84,7 +78,7 @@ def _pipelines(data_root):
 def _fidelity_row(label, pipe, compressed, X, previous_bytes):
     proba = pipe.predict_proba(X)
     change = np.abs(compressed.predict_proba(X) - proba).max(axis=1)
-    size = file_bytes(compressed)
+    size = saved_bytes(compressed)
     return (label, _agreement(pipe, compressed, X),
             f"{int(np.sum(change > PROBA_CHANGE))} ({100 * np.mean(change > PROBA_CHANGE):.2f}%)",
             f"{change.max():.3f}", f"{size:,}",
@@ -107,7 +101,7 @@ def defaults_table(fitted):
              "file bytes", "vs previous", "vs pickle")]
     for name, pipe, X_test, _, _ in fitted:
         previous = compress(pipe, **PREVIOUS_DEFAULTS)
-        previous_bytes = file_bytes(previous)
+        previous_bytes = saved_bytes(previous)
         rows.append(_fidelity_row(f"{name}: previous defaults", pipe, previous, X_test, None))
         rows.append(_fidelity_row(f"{name}: defaults", pipe, compress(pipe), X_test,
                                   previous_bytes))
@@ -140,7 +134,7 @@ def budget_table(fitted):
                     f"sparsity={model.sparsity:.4g}" if not isinstance(model.sparsity, str)
                     else f"bits={model.bits}, per_class={model.per_class}, "
                          f"sparsity={model.sparsity!r}")
-        size = file_bytes(compressed)
+        size = saved_bytes(compressed)
         rows.append((name, "0.999",
                      _agreement(pipe, compressed, X_test), f"{size:,}",
                      f"{len(pickle.dumps(pipe)) / size:.1f}x",
@@ -173,15 +167,15 @@ def numeric_table():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data-root", type=Path, default=DATA_ROOT)
     args = parser.parse_args()
     for title, rows in (("Numeric features", numeric_table()),):
-        print(f"\n{title}\n" + "\n".join(format_table(rows)), flush=True)
+        print(f"\n{title}\n" + "\n".join(text_table(rows)), flush=True)
     fitted = list(_pipelines(args.data_root))
     for title, rows in (("Defaults vs previous defaults", defaults_table(fitted)),
                         ("False fingerprint matches per test row", fingerprint_table(fitted)),
                         ("Accuracy budget", budget_table(fitted))):
-        print(f"\n{title}\n" + "\n".join(format_table(rows)), flush=True)
+        print(f"\n{title}\n" + "\n".join(text_table(rows)), flush=True)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/bench_latency.py                    # keys, then CLINC150 if present
-    python benchmarks/bench_latency.py --n 1e6 --data DIR
+    python -m benchmarks.bench_latency                    # keys, then CLINC150 if present
+    python -m benchmarks.bench_latency --n 1e6 --data DIR
 
 Rows:
 
@@ -12,7 +12,7 @@ Rows:
   (CPython caches a string's hash on first use) in random order;
 * batch lookups (``lookup`` of a list of fresh strings; bbhash gets the same
   MurmurHash3 from our batch hasher, its best case);
-* on CLINC150 (``--data``, default ``../shared/data/clinc150``): one-dict
+* on CLINC150 (``--data``, default ``clinc150/`` in ``$SKLEARN_COMPRESS_DATA``): one-dict
   ``transform`` of the compressed vectorizer against ``DictVectorizer``, and
   one-utterance ``predict`` of the compressed DictVectorizer + LR and
   TfidfVectorizer((1, 2)) + LR pipelines against the originals.
@@ -38,9 +38,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn_compress import MinimalPerfectHash, compress
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA
-from bench_mph import _parse_n, batch_hash64, feature_keys, fresh_copies
+from ._common import DATA_ROOT, fresh_copies, markdown_table
+from .bench_mph import _parse_n, batch_hash64, feature_keys
 
 try:
     import bbhash
@@ -100,11 +99,12 @@ def _medians(contenders, make_inputs, repeats):
 
 
 def _table(title, medians, reference, unit="ns", higher_is_better=False):
-    lines = [f"\n{title}", f"| contender | median {unit} | vs {reference} |", "|---|---|---|"]
+    rows = []
     for name, value in medians.items():
         ratio = value / medians[reference] if higher_is_better else medians[reference] / value
-        lines.append(f"| {name} | {value:,.{0 if value >= 100 else 2}f} | {ratio:.2f}x |")
-    print("\n".join(lines), flush=True)
+        rows.append((name, f"{value:,.{0 if value >= 100 else 2}f}", f"{ratio:.2f}x"))
+    header = ("contender", f"median {unit}", f"vs {reference}")
+    print(f"\n{title}\n" + markdown_table(header, rows), flush=True)
 
 
 # -- keys ---------------------------------------------------------------------
@@ -213,9 +213,7 @@ def main(argv=None):
     parser.add_argument("--requests", type=_parse_n, default=1000,
                         help="CLINC150 test utterances timed one at a time (default 1000)")
     parser.add_argument("--repeats", type=int, default=7)
-    # SKLEARN_COMPRESS_DATA names the datasets' folder, as for the tests.
-    data_root = Path(os.environ.get("SKLEARN_COMPRESS_DATA", DEFAULT_DATA))
-    parser.add_argument("--data", type=Path, default=data_root / "clinc150",
+    parser.add_argument("--data", type=Path, default=DATA_ROOT / "clinc150",
                         help="CLINC150 in JSON Lines (skipped when absent)")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "

@@ -28,7 +28,6 @@ import numpy as np
 import sklearn_crfsuite
 
 from sklearn_compress import compress, load, save
-from sklearn_compress.compose._report import format_table
 from sklearn_compress.crf import (
     load_slot_dataset,
     sequence_features,
@@ -72,6 +71,15 @@ def _latency_us(tag_one, test_tokens, repeats):
             tag_one(xseq)
         per_pass.append((time.perf_counter() - start) / len(X) * 1e6)
     return statistics.median(per_pass)
+
+
+def _print_table(rows):
+    """Print rows of cells as aligned columns, with a rule under the header row."""
+    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
 
 
 def main():
@@ -121,7 +129,7 @@ def main():
          f"{latency_after:.0f} us", f"{latency_after / latency_before:.1f}x"),
     ]
     print()
-    print("\n".join(format_table(rows)))
+    _print_table(rows)
     print(json.dumps({"identical": identical, "f1_change": f1_after - f1_before}))
 
 

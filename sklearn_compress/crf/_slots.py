@@ -6,13 +6,11 @@ suffixes, word shape, digit/title/upper flags, the lowercased words at -2..+2,
 and beginning/end of sentence marks).
 """
 
-import gzip
-import json
 import re
 
 import numpy as np
 
-from ..datasets import find_split
+from ..datasets._files import iter_records
 
 __all__ = ["load_slot_dataset", "sequence_features", "synthetic_slot_dataset"]
 
@@ -35,24 +33,14 @@ def load_slot_dataset(directory, split="train"):
     tokens : list of lists of str
     tags : list of lists of str
     """
-    path = find_split(directory, split)
-    opener = gzip.open if path.suffix == ".gz" else open
     tokens, tags = [], []
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line_number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                words, labels = list(record["tokens"]), list(record["tags"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{line_number}: expected a JSON object with "
-                                 f"'tokens' and 'tags' ({exc})") from None
-            if len(words) != len(labels):
-                raise ValueError(f"{path}:{line_number}: {len(words)} tokens and "
-                                 f"{len(labels)} tags")
-            tokens.append(words)
-            tags.append(labels)
+    for path, line_number, (words, labels) in iter_records(directory, split,
+                                                           ("tokens", "tags"), convert=list):
+        if len(words) != len(labels):
+            raise ValueError(f"{path}:{line_number}: {len(words)} tokens and "
+                             f"{len(labels)} tags")
+        tokens.append(words)
+        tags.append(labels)
     return tokens, tags
 
 

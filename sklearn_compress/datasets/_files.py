@@ -51,15 +51,16 @@ def find_split(directory, split):
     raise FileNotFoundError(f"no {split}.jsonl or {split}.jsonl.gz in {str(directory)!r}")
 
 
-def _read_fields(directory, split, fields):
-    """One list per name in ``fields``, read from every record of the split.
+def iter_records(directory, split, fields, convert=None):
+    """Yield ``(path, line_number, values)`` for every record of the split.
 
-    A blank line is skipped; a line that is not a JSON object holding every
-    field raises ValueError naming the file and the line.
+    ``values`` holds each field named in ``fields``, passed through
+    ``convert`` if given. A blank line is skipped; a line that is not a JSON
+    object holding every field (or whose field ``convert`` refuses with a
+    TypeError) raises ValueError naming the file and the line.
     """
     path = find_split(directory, split)
     opener = gzip.open if path.suffix == ".gz" else open
-    columns = tuple([] for _ in fields)
     with opener(path, "rt", encoding="utf-8") as lines:
         for line_number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -67,13 +68,22 @@ def _read_fields(directory, split, fields):
             try:
                 record = json.loads(line)
                 values = [record[field] for field in fields]
+                if convert is not None:
+                    values = [convert(value) for value in values]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 expected = " and ".join(repr(field) for field in fields)
                 raise ValueError(
                     f"{path}:{line_number}: expected a JSON object with {expected} ({exc})"
                 ) from None
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
+            yield path, line_number, values
+
+
+def _read_fields(directory, split, fields):
+    """One list per name in ``fields``, read from every record of the split."""
+    columns = tuple([] for _ in fields)
+    for _, _, values in iter_records(directory, split, fields):
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
     return columns
 
 
