@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/bench_latency.py                    # keys, then CLINC150 if present
-    python benchmarks/bench_latency.py --n 1e6 --data DIR
+    python -m benchmarks.bench_latency                  # keys, then CLINC150 if present
+    python -m benchmarks.bench_latency --n 1e6 --data DIR
 
 Rows:
 
@@ -38,9 +38,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn_compress import MinimalPerfectHash, compress
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA
-from bench_mph import _parse_n, batch_hash64, feature_keys, fresh_copies
+from ._common import DEFAULT_DATA
+from .bench_mph import _parse_n, batch_hash64, feature_keys, fresh_copies
 
 try:
     import bbhash
