@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import _fit_context
 from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
 from sklearn.feature_extraction.text import CountVectorizer
@@ -37,6 +38,7 @@ __all__ = [
     "SigmoidCalibration",
     "StrOptions",
     "align_api_if_sparse",
+    "canonical_csr",
     "fit_context",
     "fitted_tfidf_step",
     "label_binarizer_target_type",
@@ -68,6 +70,46 @@ align_api_if_sparse = _align_api_if_sparse
 def rebuild_isotonic_function(isotonic: Any) -> None:
     """Rebuild a fitted IsotonicRegression's interpolation function from its thresholds."""
     isotonic._build_f(isotonic.X_thresholds_, isotonic.y_thresholds_)
+
+
+def _configured_csr_class() -> Any:
+    """The CSR class scikit-learn's ``sparse_interface`` config asks for.
+
+    Read from the config rather than by converting a matrix: a conversion
+    costs two scipy constructions (~30 us) per call.
+    """
+    # scikit-learn < 1.9 has no such config and always returned csr_matrix.
+    interface = get_config().get("sparse_interface", "spmatrix")
+    return sp.csr_array if interface == "sparray" else sp.csr_matrix
+
+
+def _scipy_csr_layout_is_known() -> bool:
+    # The fast path below sets scipy's private attributes; it is taken only
+    # when a regularly built matrix has exactly these.
+    return all(sorted(vars(cls((1, 1)))) == ["_shape", "data", "indices", "indptr", "maxprint"]
+               for cls in (sp.csr_matrix, sp.csr_array))
+
+
+_FAST_CSR = _scipy_csr_layout_is_known()
+_MAXPRINT = sp.csr_matrix((1, 1)).maxprint
+
+
+def canonical_csr(data: Any, indices: Any, indptr: Any, shape: tuple[int, int]) -> Any:
+    """A CSR matrix of arrays known valid: sorted, distinct indices per row.
+
+    scipy's constructor re-validates the arrays and the conversion to the
+    configured interface builds a second matrix: ~40 us per one-row matrix
+    here, against < 1 us for filling the object directly.
+    """
+    cls = _configured_csr_class()
+    if not _FAST_CSR:  # pragma: no cover - another scipy layout
+        matrix = cls((data, indices, indptr), shape=shape)
+    else:
+        matrix = cls.__new__(cls)
+        matrix._shape, matrix.maxprint = shape, _MAXPRINT
+        matrix.data, matrix.indices, matrix.indptr = data, indices, indptr
+    matrix.has_canonical_format = True
+    return matrix
 
 
 def label_binarizer_target_type(estimator: Any) -> str:

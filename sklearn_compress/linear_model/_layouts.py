@@ -135,6 +135,10 @@ class SparseCodes:
         n_samples, n_outputs = X.shape[0], self.n_outputs
         positions, entry_indptr = gather_rows(self.indptr, X.indices.astype(np.int64))
         per_nonzero = np.diff(entry_indptr)
+        if n_samples == 1:  # one utterance: every cell is an output id (~5 us less)
+            weights = np.repeat(X.data, per_nonzero) * self.codes[positions]
+            return np.bincount(self.output_ids[positions], weights=weights,
+                               minlength=n_outputs).reshape(1, n_outputs)
         sample_of_nonzero = rows_of_entries(np.diff(X.indptr))
         weights = np.repeat(X.data, per_nonzero) * self.codes[positions]
         cells = np.repeat(sample_of_nonzero, per_nonzero) * n_outputs + self.output_ids[positions]
