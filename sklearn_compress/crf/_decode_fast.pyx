@@ -91,12 +91,19 @@ def viterbi_paths(const double[:, ::1] state, const int64_t[::1] sequence_ends,
     paths = np.zeros(n_tokens, dtype=np.intp)
     back_array = np.zeros((n_tokens, n_labels), dtype=np.intp)
     score_array = np.empty((2, n_labels), dtype=np.float64)
+    # The scores into each label, one contiguous row per label: the inner loop
+    # over previous labels then reads memory in order.
+    into_array = np.empty((n_labels, n_labels), dtype=np.float64)
     cdef Py_ssize_t[::1] path = paths
     cdef Py_ssize_t[:, ::1] back = back_array
     cdef double[:, ::1] score = score_array
+    cdef double[:, ::1] into = into_array
     cdef Py_ssize_t k, t, i, y, best_label, begin = 0, end, now
     cdef double best, candidate
     with nogil:
+        for i in range(n_labels):
+            for y in range(n_labels):
+                into[y, i] = transition_score(transition, scale, i, y)
         for k in range(sequence_ends.shape[0]):
             end = sequence_ends[k]
             if end == begin:
@@ -106,10 +113,10 @@ def viterbi_paths(const double[:, ::1] state, const int64_t[::1] sequence_ends,
                 score[now, y] = state[begin, y]
             for t in range(begin + 1, end):
                 for y in range(n_labels):
-                    best = score[now, 0] + transition_score(transition, scale, 0, y)
+                    best = score[now, 0] + into[y, 0]
                     best_label = 0
                     for i in range(1, n_labels):
-                        candidate = score[now, i] + transition_score(transition, scale, i, y)
+                        candidate = score[now, i] + into[y, i]
                         if candidate > best:
                             best, best_label = candidate, i
                     back[t, y] = best_label
