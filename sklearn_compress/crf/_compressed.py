@@ -11,7 +11,9 @@ but keeps:
   dropped, stored by attribute (the labels and codes of each attribute);
 - the transition weights as an ``L x L`` matrix of one-byte codes.
 
-Scores are computed in numpy; decoding is in :mod:`._decode`.
+Scoring and decoding are compiled kernels (:mod:`._decode`): per batch of
+sequences, one hash lookup of all attribute names, one gather of their
+entries, then Viterbi or forward-backward over the quantized scores.
 sklearn-crfsuite is needed only to compress or train a ``CRF``, not to load
 or run a :class:`CompressedCRF`.
 """
@@ -30,7 +32,7 @@ from .._sklearn_compat import Interval, fit_context
 from .._tables import Array, Codec
 from ..mph import MAX_SEED, MinimalPerfectHash, hash_keys
 from ._attributes import c_string, is_item_sequence, sequence_attributes
-from ._decode import marginals, viterbi
+from ._decode import sequence_marginals, state_scores, viterbi_paths
 from ._model_file import read_model_bytes, weights_from_tagger_info
 
 __all__ = ["CompressedCRF"]
@@ -309,37 +311,8 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
 
     # -- scoring ---------------------------------------------------------------
 
-    def _state_scores(self, slots, values, token_of_attribute, n_tokens):
-        """``scores[t, y]``: the dequantized state score of label ``y`` at token ``t``."""
-        n_labels = len(self.classes_)
-        found = slots >= 0
-        slots, values, tokens = slots[found], values[found], token_of_attribute[found]
-        starts, counts = self._entry_ranges(slots)
-        total = int(counts.sum())
-        # The entries of every attribute found, one after the other.
-        first_of_run = np.cumsum(counts) - counts
-        entries = np.arange(total) + np.repeat(starts - first_of_run, counts)
-        cells = np.repeat(tokens, counts) * n_labels + self.label_ids_[entries]
-        weighted = self.state_codes_[entries] * np.repeat(values, counts)
-        scores = np.bincount(cells, weights=weighted, minlength=n_tokens * n_labels)
-        # (bincount returns integers when nothing is counted)
-        scores = scores.astype(np.float64, copy=False).reshape(n_tokens, n_labels)
-        scores *= self.state_scales_
-        return scores
-
-    def _entry_ranges(self, slots):
-        """First entry and entry count of each slot."""
-        shift = self._block_shift
-        starts = self._block_starts[slots >> shift] + self._slot_offsets[slots]
-        ends = self._block_starts[(slots + 1) >> shift] + self._slot_offsets[slots + 1]
-        return starts, ends - starts
-
-    def _transition_scores(self):
-        # L*L floats (41 KB for 72 labels) made per batch, never stored.
-        return self.transition_codes_ * self.transition_scale_
-
     def _scored_batches(self, X):
-        """Yield the state scores of each sequence of ``X``, batch by batch."""
+        """Yield ``(state scores of all tokens, end of each sequence)`` per batch of ``X``."""
         if isinstance(X, (dict, str, bytes)) or is_item_sequence(X):
             raise TypeError("X must be a list of sequences (lists of per-token feature "
                             f"dicts), got a {type(X).__name__}; use predict_single for one "
@@ -349,24 +322,40 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
             sequence_attributes(xseq, names, values, token_ends)
             sequence_ends.append(len(token_ends))
             if len(names) >= _BATCH_ATTRIBUTES:
-                yield from self._split_scores(names, values, token_ends, sequence_ends)
+                yield self._batch_scores(names, values, token_ends, sequence_ends)
                 names, values, token_ends, sequence_ends = [], [], [], []
         if sequence_ends:
-            yield from self._split_scores(names, values, token_ends, sequence_ends)
+            yield self._batch_scores(names, values, token_ends, sequence_ends)
 
-    def _split_scores(self, names, values, token_ends, sequence_ends):
+    def _batch_scores(self, names, values, token_ends, sequence_ends):
+        # One hash and lookup call for every attribute of the batch, then one
+        # compiled gather of their entries into the (tokens, labels) scores.
         slots = self.mph_.lookup_hashes(_hash_names(names, int(self.random_state)))
-        token_of_attribute = np.repeat(np.arange(len(token_ends)),
-                                       np.diff(np.asarray(token_ends, dtype=np.int64), prepend=0))
-        scores = self._state_scores(slots, np.asarray(values, dtype=np.float64),
-                                    token_of_attribute, len(token_ends))
-        start = 0
-        for end in sequence_ends:
-            yield scores[start:end]
-            start = end
+        scores = state_scores(slots, values, token_ends, self._block_starts,
+                              self._slot_offsets, self._block_shift, self.label_ids_,
+                              self.state_codes_, self.state_scales_)
+        return scores, np.asarray(sequence_ends, dtype=np.int64)
 
-    def _labels(self, path):
-        return self.classes_[path].tolist()
+    def _paths(self, X):
+        """The label lists of the sequences of ``X``."""
+        for scores, sequence_ends in self._scored_batches(X):
+            labels = self.classes_[viterbi_paths(
+                scores, sequence_ends, self.transition_codes_, self.transition_scale_)].tolist()
+            begin = 0
+            for end in sequence_ends.tolist():
+                yield labels[begin:end]
+                begin = end
+
+    def _marginal_dicts(self, X):
+        """Per sequence of ``X``, one ``{label: probability}`` dict per token."""
+        classes = self.classes_.tolist()
+        for scores, sequence_ends in self._scored_batches(X):
+            rows = sequence_marginals(scores, sequence_ends, self.transition_codes_,
+                                      self.transition_scale_).tolist()
+            begin = 0
+            for end in sequence_ends.tolist():
+                yield [dict(zip(classes, row, strict=True)) for row in rows[begin:end]]
+                begin = end
 
     # -- prediction API (sklearn_crfsuite.CRF's) -------------------------------
 
@@ -385,9 +374,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
             as ``CRF.predict`` builds it.
         """
         check_is_fitted(self)
-        transition = self._transition_scores()
-        paths = [self._labels(viterbi(state, transition)) for state in self._scored_batches(X)]
-        return np.array(paths, dtype=object)
+        return np.array(list(self._paths(X)), dtype=object)
 
     def predict_single(self, xseq: Any) -> list[str]:
         """Label sequence of one sequence of per-token feature dicts.
@@ -402,8 +389,8 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         y : list of str
         """
         check_is_fitted(self)
-        state, = self._scored_batches([xseq])
-        return self._labels(viterbi(state, self._transition_scores()))
+        labels, = self._paths([xseq])
+        return labels
 
     def predict_marginals(self, X: Any) -> NDArray[Any]:
         """Marginal probabilities of every label at every token of each sequence.
@@ -418,9 +405,7 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
             Per sequence, a list of ``{label: probability}`` dicts, one per token.
         """
         check_is_fitted(self)
-        transition = self._transition_scores()
-        return np.array([self._marginal_dicts(state, transition)
-                         for state in self._scored_batches(X)], dtype=object)
+        return np.array(list(self._marginal_dicts(X)), dtype=object)
 
     def predict_marginals_single(self, xseq: Any) -> list[dict[str, float]]:
         """Marginal probabilities of every label at every token of one sequence.
@@ -435,13 +420,8 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
             One ``{label: probability}`` dict per token.
         """
         check_is_fitted(self)
-        state, = self._scored_batches([xseq])
-        return self._marginal_dicts(state, self._transition_scores())
-
-    def _marginal_dicts(self, state, transition):
-        labels = self.classes_.tolist()
-        return [dict(zip(labels, row, strict=True))
-                for row in marginals(state, transition).tolist()]
+        dicts, = self._marginal_dicts([xseq])
+        return dicts
 
     def score(self, X: Any, y: Any) -> float:
         """Share of tokens labelled correctly (``CRF.score``: flat accuracy).

@@ -1,60 +1,33 @@
-"""Viterbi decoding and forward-backward marginals of a linear-chain CRF, in numpy.
+"""Viterbi decoding and forward-backward marginals of a linear-chain CRF.
 
-Both take the state scores of one sequence, ``state[t, y]``, and the
-transition scores ``transition[y_prev, y]``, and loop over positions with
-numpy operations over the labels (a compiled kernel is planned for the loop).
+The loops are compiled (``_decode_fast.pyx``) and take a batch of sequences:
+the state scores of all their tokens, ``state[t, y]``, the end of each
+sequence, and the transition scores ``transition[y_prev, y]`` (float64, or
+int8 codes with their scale). :func:`viterbi` and :func:`marginals` are the
+one-sequence forms over float transitions.
 """
 
 import numpy as np
 
-__all__ = ["marginals", "viterbi"]
+from ._decode_fast import sequence_marginals, state_scores, viterbi_paths
+
+__all__ = ["marginals", "sequence_marginals", "state_scores", "viterbi", "viterbi_paths"]
+
+
+def _one_sequence(state, transition):
+    state = np.ascontiguousarray(state, dtype=np.float64)
+    return (state, np.array([len(state)], dtype=np.int64),
+            np.ascontiguousarray(transition, dtype=np.float64))
 
 
 def viterbi(state, transition):
-    """The best label path, breaking ties towards the lowest label as CRFsuite does.
-
-    CRFsuite keeps the first maximum over previous labels (``max < score``) and
-    over the last position's labels; ``argmax`` returns the first maximum too.
-    """
-    n_positions, n_labels = state.shape
-    if n_positions == 0:
-        return np.zeros(0, dtype=np.intp)
-    back = np.zeros((n_positions, n_labels), dtype=np.intp)
-    score = state[0]
-    labels = np.arange(n_labels)
-    for t in range(1, n_positions):
-        candidates = score[:, None] + transition
-        back[t] = candidates.argmax(axis=0)
-        score = candidates[back[t], labels] + state[t]
-    path = np.empty(n_positions, dtype=np.intp)
-    path[-1] = score.argmax()
-    for t in range(n_positions - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path
+    """The best label path of one sequence, breaking ties towards the lowest label
+    as CRFsuite does."""
+    state, ends, transition = _one_sequence(state, transition)
+    return viterbi_paths(state, ends, transition, 1.0)
 
 
 def marginals(state, transition):
-    """``P(y_t = y | x)`` for every position and label, shape ``(T, L)``.
-
-    Scaled forward-backward in the exponential domain, as CRFsuite computes
-    it, with each position's scores shifted by their maximum first (which
-    does not change the marginals) so that exponentials cannot overflow.
-    """
-    n_positions = len(state)
-    if n_positions == 0:
-        return np.zeros_like(state)
-    exp_state = np.exp(state - state.max(axis=1, keepdims=True))
-    exp_transition = np.exp(transition - transition.max(initial=0.0))
-    alpha = np.empty_like(exp_state)
-    beta = np.empty_like(exp_state)
-    alpha[0] = exp_state[0] / exp_state[0].sum()
-    for t in range(1, n_positions):
-        forward = (alpha[t - 1] @ exp_transition) * exp_state[t]
-        alpha[t] = forward / forward.sum()
-    beta[-1] = 1.0
-    for t in range(n_positions - 2, -1, -1):
-        backward = exp_transition @ (exp_state[t + 1] * beta[t + 1])
-        beta[t] = backward / backward.sum()
-    result = alpha * beta
-    result /= result.sum(axis=1, keepdims=True)
-    return result
+    """``P(y_t = y | x)`` for every position and label of one sequence, shape ``(T, L)``."""
+    state, ends, transition = _one_sequence(state, transition)
+    return sequence_marginals(state, ends, transition, 1.0)
