@@ -5,9 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from sklearn.feature_extraction import DictVectorizer
-from sklearn_compress.feature_extraction._dict_vectorizer_fast import csr_structure
 
 from sklearn_compress import CompressedVectorizer
+from sklearn_compress.feature_extraction._dict_vectorizer_fast import csr_structure
 
 
 def test_csr_structure_sorts_merges_and_drops():
