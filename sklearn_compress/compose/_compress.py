@@ -18,7 +18,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectorMixin
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn_compat import Interval, validate_parameter_constraints
@@ -189,14 +190,29 @@ def supported_names():
 # -- the driver --------------------------------------------------------------------
 
 
-def _check_fitted(name, step):
+def _is_fitted(step):
+    """check_is_fitted, with stateless steps (hashers) fitted in every scikit-learn version.
+
+    scikit-learn < 1.7's check_is_fitted ignores the ``requires_fit`` tag, so a
+    HashingVectorizer, and a FeatureUnion holding one, count as unfitted there.
+    """
+    if step in (None, PASSTHROUGH, "drop") or not get_tags(step).requires_fit:
+        return True
+    if isinstance(step, FeatureUnion):
+        return all(_is_fitted(branch) for _, branch in step.transformer_list)
     try:
         check_is_fitted(step)
     except NotFittedError:
+        return False
+    return True
+
+
+def _check_fitted(name, step):
+    if not _is_fitted(step):
         raise TypeError(
             f"step {name!r} ({type(step).__name__}) is not fitted; compress() needs a "
             "fitted pipeline"
-        ) from None
+        )
 
 
 def _split_pipeline(pipeline):

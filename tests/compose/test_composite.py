@@ -9,6 +9,7 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401 - halving searches are experimental
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import (
     HashingVectorizer,
@@ -80,7 +81,9 @@ def test_feature_union_drops_zero_weight_features_per_branch():
         ("pairs", TfidfVectorizer(norm=None, use_idf=False, ngram_range=(2, 2))),
         ("dropped", "drop"),
     ], transformer_weights={"pairs": 0.5})
-    model = LogisticRegression(l1_ratio=1.0, C=0.5, solver="saga", max_iter=2000)
+    # An L1 penalty: l1_ratio=1.0 from scikit-learn 1.8 on (penalty deprecated), "l1" before.
+    l1 = {"penalty": "l1"} if LogisticRegression().penalty == "l2" else {"l1_ratio": 1.0}
+    model = LogisticRegression(**l1, C=0.5, solver="saga", max_iter=2000)
     pipe = make_pipeline(union, model).fit(X_TRAIN, Y_TRAIN)
     small = compress(pipe, fingerprint_bits=16)
     coef = pipe[-1].coef_
@@ -225,7 +228,6 @@ def test_search_compresses_its_best_estimator(search_class):
 
 
 def test_halving_search():
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingGridSearchCV
 
     pipe = make_pipeline(TfidfVectorizer(), LogisticRegression())

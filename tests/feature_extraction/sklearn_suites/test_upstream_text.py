@@ -3,6 +3,7 @@ against CompressedTextVectorizer and CompressedTfidfTransformer."""
 
 import inspect
 
+import sklearn
 from sklearn.feature_extraction.tests import test_text as upstream
 
 from sklearn_compress import CompressedTextVectorizer, CompressedTfidfTransformer
@@ -67,6 +68,12 @@ LIMITATIONS = {
     "test_stop_word_validation_custom_preprocessor": PRIVATE,
     "test_tie_breaking_sample_order_invariance": NO_VOCABULARY,
 }
+if tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 9):
+    # scikit-learn < 1.9's TfidfTransformer.transform(copy=False) returns the input
+    # object itself; the compressed transformer returns a new matrix (the values are
+    # the same, and the input is still worked on in place).
+    LIMITATIONS["test_tfidf_transformer_copy"] = (
+        "scikit-learn < 1.9 returns the input object itself for copy=False", AssertionError)
 
 globals().update(upstream_tests(upstream, {
     "CountVectorizer": CountVectorizer,
