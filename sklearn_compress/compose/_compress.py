@@ -196,7 +196,9 @@ def _is_fitted(step):
     scikit-learn < 1.7's check_is_fitted ignores the ``requires_fit`` tag, so a
     HashingVectorizer, and a FeatureUnion holding one, count as unfitted there.
     """
-    if step in (None, PASSTHROUGH, "drop") or not get_tags(step).requires_fit:
+    if step in (None, PASSTHROUGH, "drop") or isinstance(step, _hashing.STATELESS_STEPS):
+        return True
+    if not get_tags(step).requires_fit:
         return True
     if isinstance(step, FeatureUnion):
         return all(_is_fitted(branch) for _, branch in step.transformer_list)

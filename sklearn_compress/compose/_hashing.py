@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
 
-__all__ = ["VECTORIZER_REWRITES"]
+__all__ = ["STATELESS_STEPS", "VECTORIZER_REWRITES"]
 
 
 def _keep_hashing_step(step, keep, context):
@@ -21,3 +21,6 @@ def _keep_hashing_step(step, keep, context):
 # -- what this module contributes (collected by compose/_compress.py)
 
 VECTORIZER_REWRITES = {HashingVectorizer: _keep_hashing_step, FeatureHasher: _keep_hashing_step}
+# Steps with nothing to fit: scikit-learn < 1.7 does not tag them so, and its
+# check_is_fitted calls them unfitted.
+STATELESS_STEPS = (HashingVectorizer, FeatureHasher)
