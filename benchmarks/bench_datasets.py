@@ -28,7 +28,6 @@ Usage::
 """
 
 import argparse
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from sklearn_compress import compress, save
+from sklearn_compress import compress
 
 from ._common import (
     DATA_ROOT,
@@ -48,6 +47,7 @@ from ._common import (
     fit_quietly,
     joblib_bytes,
     real_datasets,
+    saved_bytes,
     synthetic_data,
     text_table,
 )
@@ -79,13 +79,6 @@ SHAPES = (
     ("TfidfVectorizer(word 1-2) + LogisticRegression", word_tfidf_logistic),
     ("TfidfVectorizer(char_wb 2-5) + LinearSVC", char_tfidf_svc),
 )
-
-
-def saved_bytes(model):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.skc"
-        save(model, path)
-        return path.stat().st_size
 
 
 def n_features(vectorizer):
