@@ -129,6 +129,24 @@ def test_file_written_in_another_process(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X_TEST), PIPELINES["dv+lr"].predict(X_TEST))
 
 
+def test_same_fit_in_another_process_gives_byte_identical_files(tmp_path):
+    # Determinism across processes: another string-hash seed (set and dict
+    # order of str keys), fresh fits, then compress() and save() of each pipeline.
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from sklearn_compress import save
+        from tests.io.test_persist import PIPELINES
+        for name, model in PIPELINES.items():
+            save(model, Path({str(tmp_path)!r}) / f"other-{{name}}.skc")
+    """)
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=os.getcwd(), env=env)
+    for name, model in PIPELINES.items():
+        save(model, tmp_path / f"here-{name}.skc")
+        here = (tmp_path / f"here-{name}.skc").read_bytes()
+        assert (tmp_path / f"other-{name}.skc").read_bytes() == here, name
+
+
 def test_eight_threads_predict_like_one(tmp_path):
     save(PIPELINES["dv+tfidf+sgd"], tmp_path / "m.skc")
     loaded = load(tmp_path / "m.skc")
