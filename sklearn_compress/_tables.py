@@ -180,6 +180,9 @@ class Codec:
     :class:`MinimalPerfectHash`), raising ``ValueError`` on bad state.
     ``template`` marks a class allowed only as an unfitted template inside
     another object (where a ``Nested`` spec says ``template``).
+    ``fitted_params`` maps parameters that a fitted object no longer reads to
+    the value the file stores instead (a fixed vocabulary of strings, which
+    fitting turned into the stored hash: the strings never reach the file).
     """
 
     cls: type
@@ -194,6 +197,7 @@ class Codec:
     check: Callable[[Any], None] | None = None
     from_state: Callable[[dict[str, Any]], Any] | None = None
     template: bool = False
+    fitted_params: dict[str, Any] = field(default_factory=dict)
 
     def child_specs(self) -> dict[str, Nested]:
         """``children`` as a dict of name -> :class:`Nested`."""

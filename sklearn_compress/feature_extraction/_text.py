@@ -873,5 +873,7 @@ FILE_CODECS = (
     Codec(CompressedTextVectorizer, arrays=IDF_ARRAYS,
           numbers={"n_features_out_": (int, 0, INT_MAX, False),
                    "fixed_vocabulary_": (bool, False, True, True)},
-          children=("mph_",), restore=_restore_text_vectorizer, check=_check_text_vectorizer),
+          children=("mph_",), restore=_restore_text_vectorizer, check=_check_text_vectorizer,
+          # A given vocabulary lives on as the hash; fixed_vocabulary_ records that it was given.
+          fitted_params={"vocabulary": None}),
 )

@@ -62,7 +62,8 @@ def _check_ngram_range(value, analyzer):
 
 
 def _check_dtype(value):
-    if not (isinstance(value, type) and np.dtype(value).name in _DTYPES):
+    # None: the estimator's default dtype (CompressedTextVectorizer's).
+    if value is not None and not (isinstance(value, type) and np.dtype(value).name in _DTYPES):
         _refuse("dtype", value, f"is not one of {', '.join(sorted(_DTYPES))}")
 
 

@@ -89,6 +89,12 @@ def _is_fitted(obj):
     return any(name.endswith("_") and not name.startswith("__") for name in vars(obj))
 
 
+def _stores_fitted_state(codec):
+    # (Objects built from their state, such as the hash, are complete by construction.)
+    return codec.from_state is None and bool(codec.arrays or codec.numbers or codec.strings
+                                             or codec.children)
+
+
 def _check_template_use(codec, template, where):
     name = codec.cls.__name__
     if codec.template and not template:
@@ -167,6 +173,9 @@ class _Writer:
                 f"{path}: a fitted {codec.cls.__name__} is not a compressed model: compress() "
                 "it first (sklearn_compress.compress), or save it with joblib")
         _check_template_use(codec, template, path)
+        if not codec.template and _stores_fitted_state(codec) and not _is_fitted(obj):
+            raise ValueError(f"{path}: this {codec.cls.__name__} is not fitted: fit it (or "
+                             "compress() a fitted model) before saving")
         node = {"class": codec.cls.__name__}
         if codec.from_state is None:
             self._params(obj, codec, node, path, depth)
@@ -175,6 +184,8 @@ class _Writer:
 
     def _params(self, obj, codec, node, path, depth):
         params = obj.get_params(deep=False)
+        if _is_fitted(obj):
+            params.update(codec.fitted_params)
         node["params"] = {name: _param_to_json(value, f"parameter {name!r} of {path}")
                           for name, value in params.items() if name not in codec.param_children}
         node["nested"] = {name: self.nested(params[name], spec, f"{path}.{name}", depth)

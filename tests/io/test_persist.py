@@ -20,6 +20,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, Normalizer, StandardScaler
 
 from sklearn_compress import (
+    CompressedTextVectorizer,
     CompressedVectorizer,
     MinimalPerfectHash,
     QuantizedLinearModel,
@@ -704,3 +705,36 @@ def test_load_during_atomic_replacement_gives_old_or_new(tmp_path):
         writer.wait()
     assert writer.returncode == 0
     assert seen  # at least one load happened while the writer ran
+
+
+def test_fixed_vocabulary_strings_never_reach_the_file(tmp_path):
+    docs = ["play some jazz", "pause the jazzy music", "play music now"]
+    vectorizer = CompressedTextVectorizer(vocabulary=["jazz", "music", "confidentialterm"],
+                                          tfidf=True).fit(docs)
+    save(vectorizer, tmp_path / "v.skc")
+    assert b"confidentialterm" not in (tmp_path / "v.skc").read_bytes()
+    loaded = load(tmp_path / "v.skc")
+    assert loaded.fixed_vocabulary_ is True
+    assert loaded.vocabulary is None  # the file holds the hash, not the strings
+    assert (loaded.transform(docs) != vectorizer.transform(docs)).nnz == 0
+
+
+def test_directly_built_text_vectorizer_round_trips(tmp_path):
+    # dtype=None (the default: int64 counts, float64 tf-idf) is a valid parameter.
+    docs = ["play some jazz", "pause the music", "play music now"]
+    vectorizer = CompressedTextVectorizer(ngram_range=(1, 2)).fit(docs)
+    save(vectorizer, tmp_path / "v.skc")
+    loaded = load(tmp_path / "v.skc")
+    assert loaded.dtype is None
+    assert (loaded.transform(docs) != vectorizer.transform(docs)).nnz == 0
+
+
+@pytest.mark.parametrize("unfitted", [
+    CompressedTextVectorizer(vocabulary=["a"]), CompressedVectorizer(),
+    QuantizedLinearModel(estimator=LogisticRegression())], ids=lambda e: type(e).__name__)
+def test_unfitted_estimators_are_refused_by_name(tmp_path, unfitted):
+    name = type(unfitted).__name__
+    with pytest.raises(ValueError, match=f"^model: this {name} is not fitted: fit it "
+                                         r"\(or compress\(\) a fitted model\) before saving$"):
+        save(unfitted, tmp_path / "u.skc")
+    assert not (tmp_path / "u.skc").exists()
