@@ -3,12 +3,14 @@
 import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["atomic_writer"]
 
 
-def _create_temporary(path):
+def _create_temporary(path: Path) -> tuple[int, Path]:
     # Not tempfile.mkstemp: it creates files with mode 0600 whatever the umask;
     # O_CREAT with 0666 lets the umask decide (0644 under the usual 022), as
     # joblib's and any plain open()'s files do.
@@ -23,7 +25,7 @@ def _create_temporary(path):
 
 
 @contextlib.contextmanager
-def atomic_writer(path):
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only once fully written.
 
     If the block raises (or the process dies), an existing file at ``path``
@@ -44,7 +46,7 @@ def atomic_writer(path):
     _fsync_directory(path.parent)
 
 
-def _fsync_directory(directory):
+def _fsync_directory(directory: Path) -> None:
     # Makes the rename itself durable; not possible on every platform.
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -12,6 +12,8 @@ set. Every cap keeps predict's work linear in the size of its input.
 
 import codecs
 import math
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -39,11 +41,11 @@ _DTYPES = frozenset(np.dtype(t).name for t in (np.float64, np.float32, np.float1
                                                 np.bool_))
 
 
-def _refuse(name, value, why):
+def _refuse(name: str, value: object, why: str) -> NoReturn:
     raise ValueError(f"parameter {name}={value!r:.80} {why}")
 
 
-def _check_token_pattern(value):
+def _check_token_pattern(value: object) -> None:
     if value is not None and value not in SAFE_TOKEN_PATTERNS:
         _refuse("token_pattern", value,
                 "is not one of the regular expressions a model file may carry "
@@ -51,7 +53,7 @@ def _check_token_pattern(value):
                 "make predict hang. If you trust this model, save and load it with joblib")
 
 
-def _check_ngram_range(value, analyzer):
+def _check_ngram_range(value: object, analyzer: object) -> None:
     if not (isinstance(value, tuple) and len(value) == 2
             and all(type(n) is int for n in value) and 1 <= value[0] <= value[1]):
         _refuse("ngram_range", value, "is not a pair of integers 1 <= min_n <= max_n")
@@ -61,13 +63,13 @@ def _check_ngram_range(value, analyzer):
                                       f"for analyzer={analyzer!r})")
 
 
-def _check_dtype(value):
+def _check_dtype(value: object) -> None:
     # None: the estimator's default dtype (CompressedTextVectorizer's).
     if value is not None and not (isinstance(value, type) and np.dtype(value).name in _DTYPES):
         _refuse("dtype", value, f"is not one of {', '.join(sorted(_DTYPES))}")
 
 
-def _check_encoding(value):
+def _check_encoding(value: object) -> None:
     try:
         name = codecs.lookup(value).name if isinstance(value, str) else None
     except LookupError:
@@ -76,12 +78,12 @@ def _check_encoding(value):
         _refuse("encoding", value, f"is not one of {', '.join(sorted(_ENCODINGS))}")
 
 
-def _check_string(name, value):
+def _check_string(name: str, value: object) -> None:
     if isinstance(value, str) and len(value) > CAPS["string"]:
         _refuse(name, value, f"is longer than {CAPS['string']} characters")
 
 
-def _check_stop_words(value):
+def _check_stop_words(value: object) -> None:
     if isinstance(value, (list, tuple, frozenset, set)):
         if len(value) > CAPS["stop_words"]:
             _refuse("stop_words", "...", f"lists more than {CAPS['stop_words']} words")
@@ -91,7 +93,7 @@ def _check_stop_words(value):
             _check_string("stop_words", word)
 
 
-def check_params(params):
+def check_params(params: Mapping[str, object]) -> None:
     """Raise ``ValueError`` if a parameter a file may set is outside its allow-list or cap."""
     if "token_pattern" in params:
         _check_token_pattern(params["token_pattern"])
@@ -110,7 +112,7 @@ def check_params(params):
         _check_string(name, params.get(name))
 
 
-def _check_hash_seed(obj):
+def _check_hash_seed(obj: Any) -> None:
     # A vectorizer hashes with its random_state; a hash built with another
     # seed would silently treat every feature as unseen.
     mph = getattr(obj, "mph_", None)
@@ -119,7 +121,7 @@ def _check_hash_seed(obj):
         raise ValueError(f"the hash's seed {mph.seed} is not the random_state {seed}")
 
 
-def _check_linear_outputs(obj):
+def _check_linear_outputs(obj: Any) -> None:
     link, ravel = getattr(obj, "link_", None), getattr(obj, "_ravel_output", None)
     if link is None or ravel is None:
         return
@@ -138,7 +140,7 @@ def _check_linear_outputs(obj):
         raise ValueError("intercept_ is too large")
 
 
-def check_consistency(obj):
+def check_consistency(obj: Any) -> None:
     """Raise ``ValueError`` where fitted attributes disagree beyond the codec's own check."""
     _check_hash_seed(obj)
     _check_linear_outputs(obj)

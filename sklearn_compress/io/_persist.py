@@ -23,13 +23,15 @@ import hmac
 import json
 import math
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, TypeGuard
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._sklearn_compat import validate_parameter_constraints
-from .._tables import Array
+from .._tables import Array, Codec, Nested
 from .._version import __version__
 from ..compose import _ensembles
 from ..crf import _compressed as _crf
@@ -37,7 +39,14 @@ from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import _query
 from . import _limits, _sklearn
-from ._safetensors import parse_json, read_container, write_safetensors
+from ._safetensors import (
+    JSON,
+    Container,
+    Hasher,
+    parse_json,
+    read_container,
+    write_safetensors,
+)
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "FormatError", "load", "save"]
 
@@ -54,15 +63,20 @@ MAX_LABEL_LENGTH = 512
 _DIGEST = "__digest__"
 _SIGNATURE = "__signature__"
 _METADATA_FIELDS = {"format", "format_version", "library_version", "structure"}
-_DTYPE_PARAMS = {"float64": np.float64, "float32": np.float32, "float16": np.float16,
-                 "int64": np.int64, "int32": np.int32, "int16": np.int16, "int8": np.int8,
-                 "uint8": np.uint8, "bool": np.bool_}
+_DTYPE_PARAMS: dict[str, type[np.generic]] = {
+    "float64": np.float64, "float32": np.float32, "float16": np.float16, "int64": np.int64,
+    "int32": np.int32, "int16": np.int16, "int8": np.int8, "uint8": np.uint8, "bool": np.bool_}
+# A parameter value as a file holds it (see _param_to_json).
+ParamValue: TypeAlias = (bool | int | float | str | list["ParamValue"] | tuple["ParamValue", ...]
+                         | dict[str, "ParamValue"] | type[np.generic] | None)
+# A fitted array as load() sets it: 0-d arrays become Python numbers.
+ArrayOrNumber: TypeAlias = NDArray[Any] | int | float | bool | None
 # The modules whose FILE_CODECS tables form the allow-list; a new estimator
 # module is added here and nowhere else.
 _CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _quantized, _query, _ensembles, _sklearn,
                  _crf)
-_CODECS = {codec.cls.__name__: codec
-           for module in _CONTRIBUTORS for codec in module.FILE_CODECS}
+_CODECS: dict[str, Codec] = {codec.cls.__name__: codec
+                             for module in _CONTRIBUTORS for codec in module.FILE_CODECS}
 _CLASS_LABELS = Array(("int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
                        "float64", "float32", "bool"), (1,))
 # What a file's content may break in the checks themselves; turned into
@@ -75,7 +89,7 @@ class FormatError(ValueError):
     """A model file that is not what it must be."""
 
 
-def _codec_of(obj, where):
+def _codec_of(obj: Any, where: str) -> Codec:
     codec = _CODECS.get(type(obj).__name__)
     if codec is None or codec.cls is not type(obj):
         supported = ", ".join(sorted(_CODECS))
@@ -84,18 +98,18 @@ def _codec_of(obj, where):
     return codec
 
 
-def _is_fitted(obj):
+def _is_fitted(obj: Any) -> bool:
     # scikit-learn's convention (check_is_fitted): public attributes ending in "_".
     return any(name.endswith("_") and not name.startswith("__") for name in vars(obj))
 
 
-def _stores_fitted_state(codec):
+def _stores_fitted_state(codec: Codec) -> bool:
     # (Objects built from their state, such as the hash, are complete by construction.)
     return codec.from_state is None and bool(codec.arrays or codec.numbers or codec.strings
                                              or codec.children)
 
 
-def _check_template_use(codec, template, where):
+def _check_template_use(codec: Codec, template: bool, where: str) -> None:
     name = codec.cls.__name__
     if codec.template and not template:
         raise FormatError(f"{where}: {name} is stored only as the unfitted template of a "
@@ -107,7 +121,7 @@ def _check_template_use(codec, template, where):
 # -- writing ------------------------------------------------------------------------
 
 
-def _param_to_json(value, where, depth=0):
+def _param_to_json(value: object, where: str, depth: int = 0) -> JSON:
     if depth > _MAX_VALUE_DEPTH:
         raise ValueError(f"{where} is nested too deeply for the safe format")
     if value is None or isinstance(value, (bool, int, str)):
@@ -134,14 +148,14 @@ def _param_to_json(value, where, depth=0):
 
 
 class _Writer:
-    def __init__(self):
-        self.tensors = {}
+    def __init__(self) -> None:
+        self.tensors: dict[str, NDArray[Any]] = {}
 
-    def array(self, value, path):
+    def array(self, value: ArrayLike, path: str) -> dict[str, JSON]:
         self.tensors[path] = np.asarray(value)
         return {"tensor": path}
 
-    def nested(self, value, spec, path, depth):
+    def nested(self, value: Any, spec: Nested, path: str, depth: int) -> JSON:
         """Encode ``value`` as its :class:`Nested` spec says."""
         form = spec.form
         if form == "object":
@@ -163,7 +177,8 @@ class _Writer:
             return _param_to_json(value, path)
         raise ValueError(f"{path}: expected a {_describe(spec)}, got {type(value).__name__}")
 
-    def node(self, obj, path, depth=0, template=False):
+    def node(self, obj: Any, path: str, depth: int = 0,
+             template: bool = False) -> dict[str, JSON]:
         if depth > _MAX_DEPTH:
             raise ValueError(f"{path}: objects nested more than {_MAX_DEPTH} deep cannot be "
                              "saved in the safe format; use joblib")
@@ -176,13 +191,14 @@ class _Writer:
         if not codec.template and _stores_fitted_state(codec) and not _is_fitted(obj):
             raise ValueError(f"{path}: this {codec.cls.__name__} is not fitted: fit it (or "
                              "compress() a fitted model) before saving")
-        node = {"class": codec.cls.__name__}
+        node: dict[str, JSON] = {"class": codec.cls.__name__}
         if codec.from_state is None:
             self._params(obj, codec, node, path, depth)
         node["fitted"] = self._fitted(obj, codec, path, depth)
         return node
 
-    def _params(self, obj, codec, node, path, depth):
+    def _params(self, obj: Any, codec: Codec, node: dict[str, JSON], path: str,
+                depth: int) -> None:
         params = obj.get_params(deep=False)
         if _is_fitted(obj):
             params.update(codec.fitted_params)
@@ -191,8 +207,8 @@ class _Writer:
         node["nested"] = {name: self.nested(params[name], spec, f"{path}.{name}", depth)
                           for name, spec in codec.param_children.items()}
 
-    def _fitted(self, obj, codec, path, depth):
-        fitted = {}
+    def _fitted(self, obj: Any, codec: Codec, path: str, depth: int) -> dict[str, JSON]:
+        fitted: dict[str, JSON] = {}
         # What pickling would store (e.g. a compact index), not the expanded attributes.
         state = obj.__getstate__()
         for name in codec.arrays:
@@ -207,7 +223,7 @@ class _Writer:
             fitted["classes_"] = self._classes(obj.classes_, f"{path}.classes_")
         return fitted
 
-    def _classes(self, classes, path):
+    def _classes(self, classes: NDArray[Any], path: str) -> JSON:
         if classes.dtype.kind in "OU" and all(isinstance(c, str) for c in classes):
             return {"strings": [str(c) for c in classes], "object": classes.dtype.kind == "O"}
         if classes.dtype.kind in "biuf":
@@ -216,14 +232,14 @@ class _Writer:
                          "safe format; use joblib")
 
 
-def _item_path(path, index, item):
+def _item_path(path: str, index: int, item: object) -> str:
     """``model.name`` for a named item (a pipeline step), else ``model.steps[i]``."""
     if isinstance(item, (tuple, list)) and item and isinstance(item[0], str):
         return f"{path.rpartition('.')[0] or path}.{item[0]:.40}"
     return f"{path}[{index}]"
 
 
-def _describe(spec):
+def _describe(spec: Nested) -> str:
     if spec.form in ("list", "dict"):
         return f"{spec.form} of {_describe(spec.items[0])}s"
     if spec.form == "tuple":
@@ -231,14 +247,14 @@ def _describe(spec):
     return {"object": "object", "name": "string", "value": "value"}[spec.form]
 
 
-def _trailers(key):
-    trailers = [(_DIGEST, hashlib.sha256())]
+def _trailers(key: bytes | None) -> list[tuple[str, Hasher]]:
+    trailers: list[tuple[str, Hasher]] = [(_DIGEST, hashlib.sha256())]
     if key is not None:
         trailers.append((_SIGNATURE, hmac.new(_checked_key(key), digestmod=hashlib.sha256)))
     return trailers
 
 
-def _checked_key(key):
+def _checked_key(key: object) -> bytes:
     if not isinstance(key, (bytes, bytearray)):
         raise TypeError(f"key must be bytes, got {type(key).__name__}")
     if not key:
@@ -304,7 +320,7 @@ def save(model: Any, path: str | os.PathLike[str], *, key: bytes | None = None) 
 # -- reading ------------------------------------------------------------------------
 
 
-def _param_from_json(value, where, depth=0):
+def _param_from_json(value: JSON, where: str, depth: int = 0) -> ParamValue:
     if depth > _MAX_VALUE_DEPTH:
         raise FormatError(f"{where}: parameter value nested too deeply")
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -322,7 +338,7 @@ def _param_from_json(value, where, depth=0):
     raise FormatError(f"{where}: unreadable parameter value {value!r:.80}")
 
 
-def _check_label(value, where):
+def _check_label(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise FormatError(f"{where}: expected a string, got {type(value).__name__}")
     if len(value) > MAX_LABEL_LENGTH:
@@ -331,12 +347,16 @@ def _check_label(value, where):
     return value
 
 
-class _Reader:
-    def __init__(self, tensors):
-        self.tensors = tensors
-        self.used = set()
+def _are_strings(values: list[JSON]) -> TypeGuard[list[str]]:
+    return all(type(value) is str for value in values)
 
-    def array(self, ref, spec, where):
+
+class _Reader:
+    def __init__(self, tensors: Mapping[str, NDArray[Any]]) -> None:
+        self.tensors = tensors
+        self.used: set[str] = set()
+
+    def array(self, ref: JSON, spec: Array, where: str) -> ArrayOrNumber:
         if ref is None:
             if spec.optional:
                 return None
@@ -357,7 +377,7 @@ class _Reader:
             raise FormatError(f"{where}: NaN or infinite values")
         return array.item() if array.ndim == 0 else array
 
-    def nested(self, value, spec, where, depth):
+    def nested(self, value: JSON, spec: Nested, where: str, depth: int) -> Any:
         """Decode ``value`` as its :class:`Nested` spec says, refusing any other shape."""
         form = spec.form
         if form == "object":
@@ -383,14 +403,15 @@ class _Reader:
             return _param_from_json(value, where)
         raise FormatError(f"{where}: expected a {_describe(spec)}")
 
-    def node(self, node, where, depth=0, template=False):
+    def node(self, node: JSON, where: str, depth: int = 0, template: bool = False) -> Any:
         if depth > _MAX_DEPTH:
             raise FormatError(f"{where}: objects nested too deeply")
-        if not isinstance(node, dict) or not isinstance(node.get("class"), str):
+        class_name = node.get("class") if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(class_name, str):
             raise FormatError(f"{where}: malformed object description")
-        codec = _CODECS.get(node["class"])
+        codec = _CODECS.get(class_name)
         if codec is None:
-            raise FormatError(f"{where}: class {node['class']!r:.60} is not in the allow-list "
+            raise FormatError(f"{where}: class {class_name!r:.60} is not in the allow-list "
                               f"({', '.join(sorted(_CODECS))})")
         _check_template_use(codec, template, where)
         keys = {"class", "fitted"} if codec.from_state else {"class", "params", "nested", "fitted"}
@@ -402,24 +423,26 @@ class _Reader:
                 {"classes_"} if codec.has_classes else set()):
             raise FormatError(f"{where}: unexpected fitted attributes")
         if codec.from_state is not None:
-            return self._from_state(codec, fitted, where)
+            return self._from_state(codec, codec.from_state, fitted, where)
         obj = self._construct(codec, node, where, depth)
         self._fitted(obj, codec, fitted, where, depth)
         return obj
 
-    def _from_state(self, codec, fitted, where):
+    def _from_state(self, codec: Codec, build: Callable[[dict[str, Any]], Any],
+                    fitted: dict[str, JSON], where: str) -> Any:
         state = self._arrays_and_numbers(codec, fitted, where)
         try:
-            return codec.from_state(state)
+            return build(state)
         except ValueError as exc:
             raise FormatError(f"{where}: {exc}") from None
 
-    def _construct(self, codec, node, where, depth):
-        params, nested = node["params"], node["nested"]
-        if not (isinstance(params, dict) and isinstance(nested, dict)
+    def _construct(self, codec: Codec, node: dict[str, JSON], where: str, depth: int) -> Any:
+        encoded, nested = node["params"], node["nested"]
+        if not (isinstance(encoded, dict) and isinstance(nested, dict)
                 and set(nested) == set(codec.param_children)):
             raise FormatError(f"{where}: malformed parameters")
-        params = {k: _param_from_json(v, f"{where}.{k}") for k, v in params.items()}
+        params: dict[str, Any] = {k: _param_from_json(v, f"{where}.{k}")
+                                  for k, v in encoded.items()}
         for name, spec in codec.param_children.items():
             params[name] = self.nested(nested[name], spec, f"{where}.{name}", depth)
         try:
@@ -440,8 +463,9 @@ class _Reader:
                               f"{exc}") from None
         return obj
 
-    def _arrays_and_numbers(self, codec, fitted, where):
-        values = {}
+    def _arrays_and_numbers(self, codec: Codec, fitted: dict[str, JSON],
+                            where: str) -> dict[str, ArrayOrNumber]:
+        values: dict[str, ArrayOrNumber] = {}
         for name, spec in codec.arrays.items():
             values[name] = self.array(fitted.get(name), spec, f"{where}.{name}")
         for name, (kind, low, high, optional) in codec.numbers.items():
@@ -449,7 +473,8 @@ class _Reader:
                                    f"{where}.{name}")
         return values
 
-    def _fitted(self, obj, codec, fitted, where, depth):
+    def _fitted(self, obj: Any, codec: Codec, fitted: dict[str, JSON], where: str,
+                depth: int) -> None:
         for name, value in self._arrays_and_numbers(codec, fitted, where).items():
             if value is not None:
                 setattr(obj, name, value)
@@ -471,11 +496,11 @@ class _Reader:
         except ValueError as exc:
             raise FormatError(f"{where}: {exc}") from None
 
-    def _classes(self, ref, where):
+    def _classes(self, ref: JSON, where: str) -> ArrayOrNumber:
         if isinstance(ref, dict) and set(ref) == {"strings", "object"}:
             strings = ref["strings"]
             if not (isinstance(strings, list) and isinstance(ref["object"], bool)
-                    and all(type(label) is str for label in strings)):
+                    and _are_strings(strings)):
                 raise FormatError(f"{where}: malformed class labels")
             if max(map(len, strings), default=0) > MAX_LABEL_LENGTH:
                 _check_label(max(strings, key=len), where)
@@ -487,10 +512,10 @@ _NO_DEFAULT = object()
 
 
 @functools.cache
-def _defaults(cls):
+def _defaults(cls: type[Any]) -> dict[str, Any]:
     # From the function object, not inspect.signature: ~100x cheaper, and a
     # fresh process pays it once per class on its first load.
-    init = cls.__init__
+    init: Callable[..., None] = cls.__init__
     code = getattr(init, "__code__", None)
     if code is None:
         return {}
@@ -500,7 +525,7 @@ def _defaults(cls):
             **(init.__kwdefaults__ or {})}
 
 
-def _same_value(value, default):
+def _same_value(value: Any, default: Any) -> bool:
     # Same type too: True == 1 == 1.0 must not pass for one another.
     if type(value) is not type(default):
         return False
@@ -509,18 +534,22 @@ def _same_value(value, default):
     return isinstance(value, (bool, int, float, str, type(None), type)) and value == default
 
 
-def _number(value, kind, low, high, optional, where):
+def _is_number(value: JSON, kind: type) -> TypeGuard[int | float]:
+    return (type(value) is bool) if kind is bool else (
+        type(value) in (int, float) if kind is float else type(value) is int)
+
+
+def _number(value: JSON, kind: type, low: float, high: float, optional: bool,
+            where: str) -> int | float | bool | None:
     if value is None and optional:
         return None
-    valid_type = (type(value) is bool) if kind is bool else (
-        type(value) in (int, float) if kind is float else type(value) is int)
-    if not valid_type or (kind is float and not math.isfinite(value)) or not (
+    if not _is_number(value, kind) or (kind is float and not math.isfinite(value)) or not (
             low <= value <= high):
         raise FormatError(f"{where}: {value!r:.40} is not a {kind.__name__} in [{low}, {high}]")
     return value
 
 
-def _read_tree(tensors, tree, where):
+def _read_tree(tensors: Mapping[str, NDArray[Any]], tree: JSON, where: str) -> Any:
     """The object ``tree`` describes, every check run; the arrays it used."""
     reader = _Reader(tensors)
     try:
@@ -534,7 +563,7 @@ def _read_tree(tensors, tree, where):
     return model
 
 
-def _check_header(path, metadata):
+def _check_header(path: Path, metadata: Mapping[str, str]) -> None:
     if metadata.get("format") != FORMAT_NAME:
         raise FormatError(f"{path}: not a {FORMAT_NAME} model file")
     version = metadata.get("format_version", "")
@@ -555,7 +584,7 @@ def _check_header(path, metadata):
         raise FormatError(f"{path}: unexpected metadata fields")
 
 
-def _check_integrity(path, container, key):
+def _check_integrity(path: Path, container: Container, key: bytes | None) -> None:
     """The digest (and, with a key, the signature) of every byte before them."""
     spans = container.spans
     trailers = [name for name in (_DIGEST, _SIGNATURE) if name in spans]
@@ -569,11 +598,12 @@ def _check_integrity(path, container, key):
     with memoryview(container.buffer) as view:
         message = view[:start]
         digest = hashlib.sha256(message).digest()
+        # (None exactly when no key is given)
         signature = None if key is None else hmac.digest(_checked_key(key), message, "sha256")
         message.release()
     if not hmac.compare_digest(digest, container.arrays[_DIGEST].tobytes()):
         raise FormatError(f"{path}: digest mismatch (corrupted file)")
-    if key is None:
+    if signature is None:
         return
     if _SIGNATURE not in spans:
         raise FormatError(f"{path}: the file is not signed, and a key was given")
@@ -638,7 +668,7 @@ _PICKLE_MAGICS = (b"\x80", b"\x1f\x8b", b"\xfd7zXZ", b"BZh", b"\x04\x22\x4d\x18"
                   b"\x28\xb5\x2f\xfd", b"ZF")
 
 
-def describe_file(path):
+def describe_file(path: str | os.PathLike[str]) -> str | None:
     """What a file that is not a model file is: a short phrase, or None."""
     try:
         with open(path, "rb") as f:
@@ -650,7 +680,7 @@ def describe_file(path):
     return None
 
 
-def _explain_other_formats(path):
+def _explain_other_formats(path: Path) -> None:
     try:
         description = describe_file(path) if path.is_file() else None
     except OSError:

@@ -15,18 +15,24 @@ import math
 import mmap
 import os
 import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, BinaryIO, NoReturn, Protocol, TypeAlias, TypedDict, TypeGuard
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._atomic import atomic_writer
 
 __all__ = ["MAX_HEADER_BYTES", "Container", "read_container", "read_safetensors",
            "write_safetensors"]
 
+# A value parsed from JSON text.
+JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
+
 # A header describes arrays, not data: a few MB covers any model.
 MAX_HEADER_BYTES = 16 * 2**20
-_DTYPES = {
+_DTYPES: dict[str, np.dtype[Any]] = {
     "BOOL": np.dtype(np.bool_), "U8": np.dtype("u1"), "I8": np.dtype("i1"),
     "U16": np.dtype("<u2"), "I16": np.dtype("<i2"), "U32": np.dtype("<u4"),
     "I32": np.dtype("<i4"), "U64": np.dtype("<u8"), "I64": np.dtype("<i8"),
@@ -36,14 +42,33 @@ _DTYPE_NAMES = {dtype.newbyteorder("<"): name for name, dtype in _DTYPES.items()
 _LENGTH_BYTES = 8
 
 
-def _fail(path, reason):
+class Hasher(Protocol):
+    """What a trailer is computed with: a ``hashlib`` or ``hmac`` object."""
+
+    @property
+    def digest_size(self) -> int: ...
+
+    def update(self, data: bytes | memoryview, /) -> None: ...
+
+    def digest(self) -> bytes: ...
+
+
+class _Entry(TypedDict):
+    """One array's description in the header."""
+
+    dtype: str
+    shape: list[int]
+    data_offsets: list[int]
+
+
+def _fail(path: str | os.PathLike[str], reason: str) -> NoReturn:
     raise ValueError(f"{path}: not a valid model file: {reason}")
 
 
 # -- writing ------------------------------------------------------------------------
 
 
-def _little_endian(array):
+def _little_endian(array: NDArray[Any]) -> NDArray[Any]:
     # (np.ascontiguousarray would turn 0-d arrays into 1-d ones)
     array = np.require(array, requirements="C")
     if array.dtype.newbyteorder("<") not in _DTYPE_NAMES:
@@ -51,15 +76,17 @@ def _little_endian(array):
     return np.require(array, dtype=array.dtype.newbyteorder("<"), requirements="C")
 
 
-def _header_bytes(entries, metadata):
-    header = {"__metadata__": metadata, **entries}
+def _header_bytes(entries: Mapping[str, _Entry], metadata: Mapping[str, str]) -> bytes:
+    header: dict[str, object] = {"__metadata__": metadata, **entries}
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
     text += b" " * (-len(text) % 8)
     return len(text).to_bytes(_LENGTH_BYTES, "little") + text
 
 
-def write_safetensors(path, tensors, metadata, trailers=()):
+def write_safetensors(path: str | os.PathLike[str], tensors: Mapping[str, NDArray[Any]],
+                      metadata: Mapping[str, str],
+                      trailers: Sequence[tuple[str, Hasher]] = ()) -> None:
     """Atomically write ``tensors`` (name -> array) and string ``metadata``.
 
     ``trailers`` is a sequence of ``(name, hasher)``: each hasher (a
@@ -70,7 +97,8 @@ def write_safetensors(path, tensors, metadata, trailers=()):
     arrays = {name: _little_endian(array) for name, array in tensors.items()}
     # Wider items first (as safetensors does): every array stays aligned in a map.
     arrays = dict(sorted(arrays.items(), key=lambda item: -item[1].dtype.itemsize))
-    entries, offset = {}, 0
+    entries: dict[str, _Entry] = {}
+    offset = 0
     for name, array in arrays.items():
         entries[name] = {"dtype": _DTYPE_NAMES[array.dtype], "shape": list(array.shape),
                          "data_offsets": [offset, offset + array.nbytes]}
@@ -80,8 +108,10 @@ def write_safetensors(path, tensors, metadata, trailers=()):
                          "data_offsets": [offset, offset + hasher.digest_size]}
         offset += hasher.digest_size
     with atomic_writer(path) as f:
-        for chunk in (_header_bytes(entries, metadata),
-                      *(memoryview(a.reshape(-1)).cast("B") for a in arrays.values() if a.size)):
+        chunks: tuple[bytes | memoryview, ...] = (
+            _header_bytes(entries, metadata),
+            *(a.reshape(-1).data.cast("B") for a in arrays.values() if a.size))
+        for chunk in chunks:
             f.write(chunk)
             for _, hasher in trailers:
                 hasher.update(chunk)
@@ -96,24 +126,24 @@ def write_safetensors(path, tensors, metadata, trailers=()):
 class Container:
     """A parsed container: its arrays, metadata, the raw bytes and each array's span."""
 
-    arrays: dict
-    metadata: dict
-    buffer: object
-    spans: dict  # name -> (start, end), absolute offsets in ``buffer``
+    arrays: dict[str, NDArray[Any]]
+    metadata: dict[str, str]
+    buffer: bytes | mmap.mmap
+    spans: dict[str, tuple[int, int]]  # name -> (start, end), absolute offsets in ``buffer``
 
 
-def _refuse_constant(name):
+def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _unique_keys(pairs):
+def _unique_keys(pairs: list[tuple[str, JSON]]) -> dict[str, JSON]:
     keys = [key for key, _ in pairs]
     if len(set(keys)) != len(keys):
         raise ValueError("repeated key in a JSON object")
     return dict(pairs)
 
 
-def parse_json(raw):
+def parse_json(raw: str | bytes | bytearray) -> JSON:
     """Strict JSON: UTF-8 text, no repeated keys, no NaN or Infinity.
 
     Raises ``ValueError`` (also for nesting too deep for the parser).
@@ -126,7 +156,8 @@ def parse_json(raw):
         raise ValueError("JSON nested too deeply") from None
 
 
-def _read_header(path, head, file_size):
+def _read_header(path: str | os.PathLike[str], head: bytes,
+                 file_size: int) -> tuple[dict[str, JSON], int]:
     if file_size < _LENGTH_BYTES:
         _fail(path, f"{file_size} bytes is too short for a safetensors header")
     header_length = int.from_bytes(head[:_LENGTH_BYTES], "little")
@@ -143,19 +174,27 @@ def _read_header(path, head, file_size):
     return header, _LENGTH_BYTES + header_length
 
 
-def _check_entry(path, name, entry, data_size):
+def _are_ints(values: list[JSON]) -> TypeGuard[list[int]]:
+    return all(type(value) is int for value in values)
+
+
+def _maps_to_strings(mapping: dict[str, JSON]) -> TypeGuard[dict[str, str]]:
+    return all(isinstance(value, str) for value in mapping.values())
+
+
+def _check_entry(path: str | os.PathLike[str], name: str, entry: JSON,
+                 data_size: int) -> tuple[np.dtype[Any], tuple[int, ...], list[int]]:
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
         _fail(path, f"array {name!r:.80} has a malformed description")
     dtype = _DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
     if dtype is None:
         _fail(path, f"array {name!r:.80} has unsupported dtype {entry['dtype']!r:.20}")
     shape, offsets = entry["shape"], entry["data_offsets"]
-    if not (isinstance(shape, list) and len(shape) <= 8 and all(
-            type(d) is int and d >= 0 for d in shape)):
+    if not (isinstance(shape, list) and len(shape) <= 8 and _are_ints(shape)
+            and all(d >= 0 for d in shape)):
         _fail(path, f"array {name!r:.80} has an invalid shape {shape!r:.80}")
-    well_formed = isinstance(offsets, list) and len(offsets) == 2 and all(
-        type(o) is int for o in offsets)
-    if not (well_formed and 0 <= offsets[0] <= offsets[1] <= data_size):
+    if not (isinstance(offsets, list) and len(offsets) == 2 and _are_ints(offsets)
+            and 0 <= offsets[0] <= offsets[1] <= data_size):
         _fail(path, f"array {name!r:.80} has offsets {offsets!r:.80} outside the "
                     f"{data_size}-byte data")
     if math.prod(shape) * dtype.itemsize != offsets[1] - offsets[0]:
@@ -164,7 +203,8 @@ def _check_entry(path, name, entry, data_size):
     return dtype, tuple(shape), offsets
 
 
-def _check_layout(path, spans, data_size):
+def _check_layout(path: str | os.PathLike[str], spans: list[tuple[int, int, str]],
+                  data_size: int) -> None:
     """Arrays must tile the data exactly: no overlap, no gap, nothing after."""
     position = 0
     for start, end, name in sorted(spans):
@@ -175,7 +215,7 @@ def _check_layout(path, spans, data_size):
         _fail(path, f"{data_size - position} bytes after the last array")
 
 
-def _open_regular(path):
+def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     """Open ``path`` for reading if it is a regular file, without reading it.
 
     A FIFO would block ``open()`` and a device could be endless: both are
@@ -200,14 +240,15 @@ def _open_regular(path):
     return file
 
 
-def _read_exactly(path, f, size):
+def _read_exactly(path: str | os.PathLike[str], f: BinaryIO, size: int) -> bytes:
     data = f.read(size)
     if len(data) != size:
         _fail(path, "the file changed size while being read")
     return data
 
 
-def _buffer(path, f, use_mmap):
+def _buffer(path: str | os.PathLike[str], f: BinaryIO,
+            use_mmap: bool) -> tuple[bytes | mmap.mmap, int, dict[str, JSON], int]:
     """(buffer, file size, header, data start); the header is checked before the rest is read."""
     size = os.fstat(f.fileno()).st_size
     head = _read_exactly(path, f, min(size, _LENGTH_BYTES))
@@ -216,7 +257,7 @@ def _buffer(path, f, use_mmap):
         head += _read_exactly(path, f, header_length)
     header, data_start = _read_header(path, head, size)  # before a large read
     if use_mmap:
-        buffer = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        buffer: bytes | mmap.mmap = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         if len(buffer) != size or buffer[:data_start] != head:
             _fail(path, "the file changed while being read")
     else:
@@ -224,7 +265,7 @@ def _buffer(path, f, use_mmap):
     return buffer, size, header, data_start
 
 
-def read_container(path, *, use_mmap=True):
+def read_container(path: str | os.PathLike[str], *, use_mmap: bool = True) -> Container:
     """Read a safetensors file into a :class:`Container`, with checked layout.
 
     Arrays are read-only; with ``use_mmap`` they are views of a memory map of
@@ -244,10 +285,11 @@ def read_container(path, *, use_mmap=True):
         except OSError as exc:
             _fail(path, f"cannot be read ({exc.strerror or exc})")
     metadata = header.pop("__metadata__", {})
-    if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())):
+    if not (isinstance(metadata, dict) and _maps_to_strings(metadata)):
         _fail(path, "__metadata__ must map names to strings")
     data_size = size - data_start
-    arrays, spans = {}, {}
+    arrays: dict[str, NDArray[Any]] = {}
+    spans: dict[str, tuple[int, int]] = {}
     for name, entry in header.items():
         dtype, shape, (start, end) = _check_entry(path, name, entry, data_size)
         spans[name] = (data_start + start, data_start + end)
@@ -263,7 +305,8 @@ def read_container(path, *, use_mmap=True):
     return Container(arrays, metadata, buffer, spans)
 
 
-def read_safetensors(path, *, use_mmap=True):
+def read_safetensors(path: str | os.PathLike[str], *,
+                     use_mmap: bool = True) -> tuple[dict[str, NDArray[Any]], dict[str, str]]:
     """Read a safetensors file: ``(arrays, metadata)``, with checked layout."""
     container = read_container(path, use_mmap=use_mmap)
     return container.arrays, container.metadata

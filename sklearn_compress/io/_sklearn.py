@@ -6,6 +6,7 @@ own classes cannot, so their entries live here, as skops keeps its
 """
 
 import math
+from typing import Any, overload
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
@@ -47,14 +48,18 @@ _OPTIONAL_VECTOR = Array(("float64",), (1,), optional=True)
 _N_SAMPLES = Array(("int64", "float64"), (0, 1))
 
 
-def _check_width(obj, *names):
+def _check_width(obj: Any, *names: str) -> None:
     for name in names:
         value = getattr(obj, name, None)
         if value is not None and np.ndim(value) and len(value) != obj.n_features_in_:
             raise ValueError(f"{name} has {len(value)} entries for {obj.n_features_in_} features")
 
 
-def _output_width(step, width):
+@overload
+def _output_width(step: Any, width: int) -> int: ...
+@overload
+def _output_width(step: Any, width: int | None) -> int | None: ...
+def _output_width(step: Any, width: int | None) -> int | None:
     if step is None or isinstance(step, str):  # "passthrough"
         return width
     if isinstance(step, Pipeline):
@@ -69,9 +74,9 @@ def _output_width(step, width):
     return step.n_features_in_
 
 
-def _check_pipeline(pipeline):
+def _check_pipeline(pipeline: Any) -> None:
     """Each step must take as many features as the step before it gives."""
-    width = None
+    width: int | None = None
     for name, step in pipeline.steps:
         expected = getattr(step, "n_features_in_", None)
         if width is not None and expected is not None and expected != width:
@@ -87,13 +92,17 @@ _BOOL = (bool, False, True, False)
 _LABELS = Array(("int64", "int32", "float64", "bool"), (1,))
 
 
-def _union_or_hasher_width(step, width):
+def _union_or_hasher_width(step: Any, width: int | None) -> int:
     """Output width of a union (its branches' widths added up) or a hashing step."""
     if isinstance(step, (HashingVectorizer, FeatureHasher)):
         return step.n_features
     if isinstance(step, ColumnTransformer):
         return max((s.stop for s in step.output_indices_.values()), default=0)
-    return sum(_output_width(branch, width) for _, branch in step.transformer_list
+    # width is None for a union first in a pipeline: a branch that only passes
+    # its input through (a Pipeline of "passthrough") is then None too, and
+    # sum() raises TypeError, which load() reports as a FormatError.
+    return sum(_output_width(branch, width)  # type: ignore[misc]  # (see above)
+               for _, branch in step.transformer_list
                if branch is not None and branch != "drop")
 
 
@@ -101,7 +110,7 @@ def _union_or_hasher_width(step, width):
 _MAX_JOBS = 64
 
 
-def _check_union_params(union, names):
+def _check_union_params(union: Any, names: list[str]) -> None:
     n_jobs = union.n_jobs
     if n_jobs is not None and not (type(n_jobs) is int and 0 < abs(n_jobs) <= _MAX_JOBS):
         raise ValueError(f"n_jobs={n_jobs!r:.40} is not None or an integer within "
@@ -114,7 +123,7 @@ def _check_union_params(union, names):
         raise ValueError("transformer_weights must map branch names to finite numbers")
 
 
-def _check_feature_union(union):
+def _check_feature_union(union: Any) -> None:
     names = [name for name, _ in union.transformer_list]
     _check_union_params(union, names)
     for name, branch in union.transformer_list:
@@ -123,7 +132,7 @@ def _check_feature_union(union):
                              "be checked in the safe format")
 
 
-def _identity_transformer(n_columns):
+def _identity_transformer(n_columns: int) -> Any:
     """What a fitted ColumnTransformer holds for a "passthrough" branch."""
     identity = FunctionTransformer(accept_sparse=True, check_inverse=False,
                                    feature_names_out="one-to-one")
@@ -131,11 +140,11 @@ def _identity_transformer(n_columns):
     return identity
 
 
-def _fitted_branch(step, input_columns):
+def _fitted_branch(step: Any, input_columns: list[int]) -> Any:
     return _identity_transformer(len(input_columns)) if step == "passthrough" else step
 
 
-def _restore_branch_feature_names(step, columns):
+def _restore_branch_feature_names(step: Any, columns: Any) -> None:
     # A branch fitted on named DataFrame columns knows their names; the file
     # holds no string array, but the column selection is those names.
     first = step.steps[0][1] if isinstance(step, Pipeline) else step
@@ -145,7 +154,7 @@ def _restore_branch_feature_names(step, columns):
         first.feature_names_in_ = np.asarray(columns, dtype=object)
 
 
-def _restore_column_transformer(transformer):
+def _restore_column_transformer(transformer: Any) -> None:
     """Rebuild what a fitted ColumnTransformer derives from its parameters.
 
     The file holds each compressed branch once, in the ``transformers``
@@ -164,7 +173,8 @@ def _restore_column_transformer(transformer):
     for _, step, columns in fitted:
         if not isinstance(step, str):
             _restore_branch_feature_names(step, columns)
-    indices, start = {}, 0
+    indices: dict[str, slice] = {}
+    start = 0
     for name, step, _ in fitted:
         if step == "drop" or not inputs.get(name):
             continue
@@ -175,7 +185,7 @@ def _restore_column_transformer(transformer):
     transformer.output_indices_ = {**dict.fromkeys(names, slice(0, 0)), **indices}
 
 
-def _check_column_transformer(transformer):
+def _check_column_transformer(transformer: Any) -> None:
     _check_union_params(transformer, [name for name, _, _ in transformer.transformers])
     n_columns = transformer.n_features_in_
     for name, indices in transformer._transformer_to_input_indices.items():
@@ -187,19 +197,19 @@ def _check_column_transformer(transformer):
         raise ValueError("input columns are given for branches the transformer does not have")
 
 
-def _check_identity_function(transformer):
+def _check_identity_function(transformer: Any) -> None:
     if transformer.func is not None or transformer.inverse_func is not None:
         raise ValueError("only FunctionTransformer(func=None) (passthrough) can be loaded")
 
 
-def _check_content_input(vectorizer):
+def _check_content_input(vectorizer: Any) -> None:
     # input="filename" or "file" would make predict open paths it is given.
     if vectorizer.input != "content":
         raise ValueError(f"input={vectorizer.input!r}: a model file may only read its "
                          "input as content")
 
 
-def _check_one_vs_rest(model):
+def _check_one_vs_rest(model: Any) -> None:
     n_classes = len(model.classes_)
     expected = 1 if n_classes == 2 and model.label_binarizer_.y_type_ == "binary" else n_classes
     if len(model.estimators_) != expected:
@@ -207,7 +217,7 @@ def _check_one_vs_rest(model):
     _check_estimator_widths(model)
 
 
-def _check_estimator_widths(model):
+def _check_estimator_widths(model: Any) -> None:
     for estimator in model.estimators_:
         width = getattr(estimator, "n_features_in_", model.n_features_in_)
         if width != model.n_features_in_:
@@ -215,15 +225,15 @@ def _check_estimator_widths(model):
                              f"{model.n_features_in_}")
 
 
-def _restore_multi_output_classes(model):
+def _restore_multi_output_classes(model: Any) -> None:
     model.classes_ = [estimator.classes_ for estimator in model.estimators_]
 
 
-def _restore_one_vs_one(model):
+def _restore_one_vs_one(model: Any) -> None:
     model.pairwise_indices_ = None
 
 
-def _constant_predictor(state):
+def _constant_predictor(state: dict[str, Any]) -> Any:
     predictor = ConstantPredictor()
     predictor.y_ = state["y_"]
     if state.get("n_features_in_") is not None:
@@ -231,13 +241,13 @@ def _constant_predictor(state):
     return predictor
 
 
-def _sigmoid_calibration(state):
+def _sigmoid_calibration(state: dict[str, Any]) -> Any:
     calibration = SigmoidCalibration()
     calibration.a_, calibration.b_ = state["a_"], state["b_"]
     return calibration
 
 
-def _check_isotonic(isotonic):
+def _check_isotonic(isotonic: Any) -> None:
     X, y = isotonic.X_thresholds_, isotonic.y_thresholds_
     if len(X) != len(y) or not len(X) or np.any(np.diff(X) < 0):
         raise ValueError("the isotonic thresholds are not matching sorted arrays")
