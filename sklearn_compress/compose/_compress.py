@@ -32,11 +32,12 @@ from ._fidelity import (
     Reference,
     calibration_magnitude,
     measure_fidelity,
-    progress_printer,
     search_smallest,
     warn_if_low_agreement,
     warn_unmeasured_risks,
 )
+from ._progress import Progress
+from ._report import final_step_and_input
 
 __all__ = ["compress"]
 
@@ -564,10 +565,12 @@ def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, b
         Size factor of the minimal perfect hash levels (>= 1).
     random_state : int, default=0
         Seed of the feature hash.
-    verbose : int, default=0
-        If positive, print progress to stderr: each configuration the
-        accuracy budget tries (with its agreement, bytes and time) and the
-        agreement on ``X``.
+    verbose : int or bool, default=0
+        If positive, print progress to stderr, one line per step with its
+        wall time: the original's outputs and each feature's largest value
+        on ``X``, the compression, each configuration the accuracy budget
+        tries (with its agreement and bytes; a bar over the settings groups
+        when stderr is a terminal) and the agreement on ``X``.
 
     Returns
     -------
@@ -617,13 +620,15 @@ def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, b
     True
     """
     _check_budget(X, min_agreement, verbose)
+    progress = Progress(verbose)
     options = CompressOptions(bits, per_class, fingerprint_bits, gamma, random_state, sparsity)
     model = _unwrapped(model)
     _check_compressible(model)
     if X is None:
         warn_unmeasured_risks(model)
-        return _compress_model(model, options)
-    return _compress_calibrated(model, X, min_agreement, options, progress_printer(verbose))
+        with progress.step("compressed the model"):
+            return _compress_model(model, options)
+    return _compress_calibrated(model, X, min_agreement, options, progress)
 
 
 def _check_compressible(model):
@@ -678,11 +683,18 @@ def _check_budget(X, min_agreement, verbose):
 
 
 def _compress_calibrated(model, X, min_agreement, options, progress):
-    reference = Reference.of(model, X)
-    options = replace(options, calibration_magnitude=calibration_magnitude(model, X))
+    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    # The original's steps transform X once for its outputs and the magnitudes.
+    with progress.step(f"outputs of the original on the {n_samples} samples of X"):
+        final, X_final = final_step_and_input(model, X)
+        reference = Reference.of(final, X_final)
+    with progress.step("largest value of each feature on X"):
+        options = replace(options, calibration_magnitude=calibration_magnitude(final, X_final))
     if min_agreement is None:
-        compressed = _compress_model(model, options)
-        fidelity = measure_fidelity(model, compressed, X, reference)
+        with progress.step("compressed the model"):
+            compressed = _compress_model(model, options)
+        with progress.step("outputs of the compressed model on X"):
+            fidelity = measure_fidelity(final, *final_step_and_input(compressed, X), reference)
         progress(f"agreement on the {fidelity.n_samples} samples of X: "
                  f"{100 * fidelity.agreement:.2f}%")
         warn_if_low_agreement(fidelity)
@@ -702,8 +714,20 @@ def _searched_settings():
 def _budget_search(model, X, reference, min_agreement, options, settings_groups=None,
                    progress=None):
     """(smallest model meeting the budget, every trial) over ``settings_groups``."""
-    return search_smallest(
-        lambda settings: _compress_model(model, replace(options, **settings)),
-        _searched_settings() if settings_groups is None else settings_groups,
-        lambda compressed: measure_fidelity(model, compressed, X, reference).agreement,
-        min_agreement, progress or progress_printer(False))
+    groups = _searched_settings() if settings_groups is None else settings_groups
+    progress = Progress(False) if progress is None else progress
+
+    def compress_with(settings):
+        group = next(index for index, group in enumerate(groups) if settings in group)
+        progress.bar(group, len(groups), "settings groups")
+        return _compress_model(model, replace(options, **settings))
+
+    def agreement_of(compressed):
+        # One transform of X per trial, shared by predict and predict_proba.
+        return measure_fidelity(model, *final_step_and_input(compressed, X),
+                                reference).agreement
+
+    try:
+        return search_smallest(compress_with, groups, agreement_of, min_agreement, progress)
+    finally:
+        progress.done()
