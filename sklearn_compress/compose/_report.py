@@ -2,6 +2,7 @@
 
 import pickle
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -200,11 +201,11 @@ class StepSizes:
     memory_compressed: int
 
     @property
-    def pickled_ratio(self):
+    def pickled_ratio(self) -> float:
         return self.pickled_original / max(self.pickled_compressed, 1)
 
     @property
-    def memory_ratio(self):
+    def memory_ratio(self) -> float:
         return self.memory_original / max(self.memory_compressed, 1)
 
 
@@ -217,34 +218,38 @@ class CompressionReport:
     the number and share of changed predictions and the largest and 99th
     percentile per-sample change of ``predict_proba`` (else
     ``decision_function``, else the regression predictions); ``settings``
-    the compression settings read from the compressed model.
+    the compression settings read from the compressed model. A field that
+    was not measured (no ``X``, no ``y``, not a tagger) is None.
     """
 
-    steps: list = field(default_factory=list)
-    total: StepSizes = None
-    n_samples: int = None
-    agreement: float = None
-    score_original: float = None
-    score_compressed: float = None
-    token_agreement: float = None  # taggers: agreement is then on whole sequences
-    fidelity: Fidelity = None
-    settings: dict = field(default_factory=dict)
-    file_compressed: int = None
+    steps: list[StepSizes] = field(default_factory=list)
+    total: StepSizes | None = None
+    n_samples: int | None = None
+    agreement: float | None = None
+    score_original: float | None = None
+    score_compressed: float | None = None
+    token_agreement: float | None = None  # taggers: agreement is then on whole sequences
+    fidelity: Fidelity | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    file_compressed: int | None = None
+
+    def _sizes(self) -> list[StepSizes]:
+        return [*self.steps, *([] if self.total is None else [self.total])]
 
     def to_dict(self) -> dict[str, Any]:
         """The report as nested plain dicts and numbers."""
         as_dict = asdict(self)
-        for sizes, entry in zip([*self.steps, self.total], [*as_dict["steps"], as_dict["total"]],
-                                strict=True):
+        entries = [*as_dict["steps"], *([] if self.total is None else [as_dict["total"]])]
+        for sizes, entry in zip(self._sizes(), entries, strict=True):
             entry["pickled_ratio"] = sizes.pickled_ratio
             entry["memory_ratio"] = sizes.memory_ratio
         return as_dict
 
-    def __str__(self):
+    def __str__(self) -> str:
         header = ("step", "original -> compressed", "pickled bytes", "ratio", "in-memory bytes",
                   "ratio")
         rows = [header]
-        for sizes in [*self.steps, self.total]:
+        for sizes in self._sizes():
             rows.append((
                 sizes.name, f"{sizes.original} -> {sizes.compressed}",
                 f"{sizes.pickled_original:,} -> {sizes.pickled_compressed:,}",
@@ -253,7 +258,7 @@ class CompressionReport:
                 f"{sizes.memory_ratio:.1f}x",
             ))
         lines = format_table(rows)
-        if self.file_compressed is not None:
+        if self.file_compressed is not None and self.total is not None:
             lines.append(f"compressed file (save()): {self.file_compressed:,} bytes, "
                          f"{self.total.pickled_original / self.file_compressed:.1f}x smaller "
                          "than the original's pickle")
@@ -266,13 +271,13 @@ class CompressionReport:
                          f"{100 * self.agreement:.2f}%")
         if self.token_agreement is not None:
             lines.append(f"token agreement: {100 * self.token_agreement:.2f}% (span F1 scores)")
-        if self.score_original is not None:
+        if self.score_original is not None and self.score_compressed is not None:
             lines.append(f"score: {self.score_original:.4f} original, "
                          f"{self.score_compressed:.4f} compressed")
         return "\n".join(lines)
 
 
-def format_table(rows):
+def format_table(rows: Sequence[Sequence[str]]) -> list[str]:
     """Lines of a plain-text table whose first row is the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -281,7 +286,7 @@ def format_table(rows):
     return lines
 
 
-def size_breakdown(model):
+def size_breakdown(model: Any) -> list[str]:
     """Lines of a table of each step's type, pickled bytes and in-memory bytes."""
     rows = [("step", "type", "pickled bytes", "in-memory bytes")]
     for name, step in [*_named_steps(model), ("total", model)] if isinstance(
@@ -291,7 +296,7 @@ def size_breakdown(model):
     return format_table(rows)
 
 
-def _named_steps(model):
+def _named_steps(model: Any) -> list[tuple[str, Any]]:
     # A fitted search predicts with (and compresses to) its best estimator.
     model = getattr(model, "best_estimator_", model)
     if isinstance(model, Pipeline):
@@ -299,7 +304,8 @@ def _named_steps(model):
     return [("model", model)]
 
 
-def _step_sizes(name, original, compressed, parts):
+def _step_sizes(name: str, original: Any, compressed: Any,
+                parts: dict[int, _Footprint]) -> StepSizes:
     """Sizes of one step (or the whole model); ``parts`` keeps each walk for the total.
 
     The whole model's in-memory bytes reuse what the walks of its steps
@@ -313,7 +319,7 @@ def _step_sizes(name, original, compressed, parts):
     )
 
 
-def _walked(obj, parts):
+def _walked(obj: Any, parts: dict[int, _Footprint]) -> int:
     footprint = _footprint(obj, parts)
     parts[id(obj)] = footprint
     return footprint.total()
@@ -398,7 +404,8 @@ def compression_report(
 _REPORT_CONSTRAINTS = {"verbose": ["verbose"]}
 
 
-def _steps_sizes(original_steps, compressed_steps, parts, progress):
+def _steps_sizes(original_steps: list[tuple[str, Any]], compressed_steps: dict[str, Any],
+                 parts: dict[int, _Footprint], progress: Progress) -> list[StepSizes]:
     sizes = []
     for done, (name, step) in enumerate(original_steps):
         progress.bar(done, len(original_steps), "step sizes")
@@ -421,7 +428,8 @@ def final_step_and_input(model: Any, X: Any) -> tuple[Any, Any]:
     return model, X
 
 
-def _compare_on_sample(report, original, compressed, X, y, progress):
+def _compare_on_sample(report: CompressionReport, original: Any, compressed: Any, X: Any,
+                       y: Any, progress: Progress) -> None:
     """Fidelity (and scores, given ``y``) on ``X``; the same numbers as on the pipelines."""
     with progress.step(f"outputs of the original on {_n_samples(X)} samples"):
         original_final, original_input = final_step_and_input(original, X)
@@ -438,5 +446,5 @@ def _compare_on_sample(report, original, compressed, X, y, progress):
             report.score_compressed = float(compressed_final.score(compressed_input, y))
 
 
-def _n_samples(X):
+def _n_samples(X: Any) -> int:
     return X.shape[0] if hasattr(X, "shape") else len(X)
