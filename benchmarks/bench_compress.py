@@ -17,11 +17,14 @@ every module before the timer (median); one-sample ``predict`` latency
 (median over many single calls) and batch ``predict`` throughput, both on
 feature dicts. Then a sweep of ``fingerprint_bits`` (with one quantization
 scale for all classes, and one per class) separates the agreement lost to
-quantization from the agreement lost to fingerprint false positives.
+quantization from the agreement lost to fingerprint false positives. Last,
+the wall time of the tools themselves: ``compress()`` without and with the
+test set as calibration sample, and ``compression_report()`` without and
+with the test set (``--tool-times`` prints only this table).
 
 Usage::
 
-    python -m benchmarks.bench_compress [--quick] [--data-root DIR]
+    python -m benchmarks.bench_compress [--quick] [--tool-times] [--data-root DIR]
 
 It saves a size-vs-accuracy plot to ``docs/img/size_vs_accuracy.png``
 (not with ``--quick``).
@@ -42,7 +45,7 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from sklearn_compress import compress
+from sklearn_compress import compress, compression_report
 
 from ._common import (
     DATA_ROOT,
@@ -208,6 +211,20 @@ def unseen_feature_share(original, test_features):
                           for sample in test_features]))
 
 
+def tool_times(original, test_features, test_intents):
+    """(call, seconds) of compress() and compression_report() on this pipeline, once each."""
+    seconds, compressed = timed(lambda: compress(original))
+    rows = [("compress(model)", seconds)]
+    rows.append(("compress(model, X_test)",
+                 timed(lambda: compress(original, test_features))[0]))
+    rows.append(("compression_report(model, compressed)",
+                 timed(lambda: compression_report(original, compressed))[0]))
+    rows.append(("compression_report(model, compressed, X_test, y_test)",
+                 timed(lambda: compression_report(original, compressed, test_features,
+                                                  test_intents))[0]))
+    return rows
+
+
 # -- targets ---------------------------------------------------------------------------------
 
 
@@ -260,6 +277,10 @@ def sweep_table(rows):
     return text_table(table)
 
 
+def tool_times_table(rows):
+    return text_table([("call", "seconds"), *((call, f"{seconds:.1f}") for call, seconds in rows)])
+
+
 def targets_table(checks):
     table = [("target (set for CLINC150; compress() defaults)", "measured", "met")]
     table += [(target, measured, "yes" if met else "NO") for target, measured, met in checks]
@@ -300,13 +321,17 @@ def datasets(args):
     yield "synthetic", synthetic_data(n_samples), SYNTHETIC_MAX_ITER
 
 
-def run_dataset(name, data, max_iter, repeats):
+def run_dataset(name, data, max_iter, repeats, only_tool_times=False):
     started = time.perf_counter()
     original = fit_intent_pipeline(data, max_iter)
     test_features = featurize(data.test_texts)
     print(f"## {name}: {len(data.train_texts):,} train / {len(data.test_texts):,} test texts, "
           f"{len(set(data.train_intents))} intents, "
           f"{len(original[0].feature_names_):,} features, max_iter={max_iter}\n")
+    if only_tool_times:
+        print_tool_times(original, test_features, data.test_intents)
+        print(f"[{name}: {time.perf_counter() - started:.0f} s]\n", flush=True)
+        return []
     rows = variant_rows(data, original, test_features, max_iter, repeats)
     print("\n".join(variant_table(rows)), "\n")
     unseen = unseen_feature_share(original, test_features)
@@ -315,8 +340,17 @@ def run_dataset(name, data, max_iter, repeats):
     print("\n".join(sweep_table(fingerprint_sweep(original, test_features, data.test_intents))))
     print()
     print("\n".join(targets_table(target_checks(rows))))
-    print(f"\n[{name}: {time.perf_counter() - started:.0f} s]\n", flush=True)
+    print()
+    print_tool_times(original, test_features, data.test_intents)
+    print(f"[{name}: {time.perf_counter() - started:.0f} s]\n", flush=True)
     return rows
+
+
+def print_tool_times(original, test_features, test_intents):
+    print(f"compress() and compression_report() on this pipeline ({len(test_features):,} "
+          "test samples as X):\n")
+    print("\n".join(tool_times_table(tool_times(original, test_features, test_intents))))
+    print(flush=True)
 
 
 def parse_args(argv):
@@ -327,6 +361,8 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true",
                         help=f"synthetic data at {SYNTHETIC_SAMPLES[True]:,} samples, one load "
                              "per file")
+    parser.add_argument("--tool-times", action="store_true",
+                        help="print only the times of compress() and compression_report()")
     parser.add_argument("--repeats", type=int, default=3,
                         help="fresh-process loads per file (default 3; 1 with --quick)")
     return parser.parse_args(argv)
@@ -336,8 +372,11 @@ def main(argv=None):
     args = parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     started = time.perf_counter()
-    results = {name: run_dataset(name, data, max_iter, repeats)
+    results = {name: run_dataset(name, data, max_iter, repeats, args.tool_times)
                for name, data, max_iter in datasets(args)}
+    if args.tool_times:
+        print(f"total {time.perf_counter() - started:.0f} s")
+        return
     if args.quick:  # a smoke run leaves the documented plot alone
         print(f"plot: not saved with --quick; total {time.perf_counter() - started:.0f} s")
         return

@@ -3,6 +3,7 @@
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import joblib
 
@@ -28,7 +29,7 @@ class CommandError(Exception):
     """An error reported as one line on stderr with exit code 2."""
 
 
-def _parser():
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sklearn-compress",
         description="Compress fitted scikit-learn pipelines. " + _TRUST_WARNING,
@@ -65,7 +66,7 @@ def _parser():
 # -- --data FILE: samples as JSON Lines ------------------------------------------------
 
 
-def _add_data_option(command, purpose):
+def _add_data_option(command: argparse.ArgumentParser, purpose: str) -> None:
     command.add_argument(
         "--data", type=Path, metavar="FILE",
         help=f"JSON Lines samples, one object a line with 'text' (or a 'features' dict) and "
@@ -74,12 +75,12 @@ def _add_data_option(command, purpose):
              "given")
 
 
-def _model_takes_dicts(model):
+def _model_takes_dicts(model: Any) -> bool:
     first = model.steps[0][1] if hasattr(model, "steps") else model
     return "Vectorizer" in type(first).__name__ and not hasattr(first, "build_analyzer")
 
 
-def _read_data(path, model):
+def _read_data(path: Path, model: Any) -> tuple[list[Any], list[Any] | None]:
     """(inputs of ``model``, labels or None) from a JSON Lines file."""
     import json
 
@@ -102,7 +103,7 @@ def _read_data(path, model):
     return inputs, labels
 
 
-def _load(path):
+def _load(path: Path) -> Any:
     if path.is_dir():
         raise CommandError(f"{path}: is a directory, not a model file")
     if not path.is_file():
@@ -131,24 +132,24 @@ def _load(path):
     return model
 
 
-def _looks_safe(path):
+def _looks_safe(path: Path) -> bool:
     """A safetensors container: an 8-byte header length, then a JSON object."""
     with open(path, "rb") as f:
         head = f.read(9)
     return len(head) == 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < 2**32
 
 
-def _is_compressed(model):
+def _is_compressed(model: Any) -> bool:
     get_params = getattr(model, "get_params", None)
     parts = [model, *(get_params(deep=True).values() if get_params else ())]
     return any(type(part).__module__.startswith("sklearn_compress.") for part in parts)
 
 
-def _is_safe_format(path):
+def _is_safe_format(path: Path) -> bool:
     return path.suffix in SAFE_SUFFIXES
 
 
-def _save(model, path):
+def _save(model: Any, path: Path) -> None:
     if _is_safe_format(path):
         save(model, path)  # atomic too
         return
@@ -156,7 +157,7 @@ def _save(model, path):
         joblib.dump(model, f)
 
 
-def _compress_command(args):
+def _compress_command(args: argparse.Namespace) -> None:
     model = _load(args.model)
     if _is_compressed(model):
         raise CommandError(f"{args.model}: already compressed: nothing to do (inspect shows "
@@ -179,7 +180,7 @@ def _compress_command(args):
     print(f"file: {args.model.stat().st_size:,} -> {args.out.stat().st_size:,} bytes")
 
 
-def _inspect_command(args):
+def _inspect_command(args: argparse.Namespace) -> None:
     model = _load(args.file)
     print(f"{args.file}: {args.file.stat().st_size:,} bytes")
     print("\n".join(size_breakdown(model)))
@@ -190,12 +191,12 @@ def _inspect_command(args):
                   f"{100 * model.score(X, y):.2f}%")
 
 
-def fingerprint_bits_argument(text):
+def fingerprint_bits_argument(text: str) -> int | str:
     """``--fingerprint-bits``: an integer, or "auto" as compress() takes it."""
     return text if text == "auto" else int(text)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run the command line; return its exit code."""
     args = _parser().parse_args(argv)
     try:
@@ -207,6 +208,6 @@ def main(argv=None):
     return 0
 
 
-def _error(message):
+def _error(message: str) -> int:
     print(f"sklearn-compress: error: {' '.join(message.split())}", file=sys.stderr)
     return 2

@@ -102,7 +102,7 @@ class ModelRewrite:
     """
 
     zero_features: np.ndarray | None
-    take_features: object
+    take_features: Callable[[Any], Any]
 
 
 # -- save() / load() -----------------------------------------------------------

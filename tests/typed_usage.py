@@ -31,8 +31,9 @@ def compress_check_save_load(
     pipeline: Any, texts: list[str], labels: list[str], path: Path
 ) -> NDArray[Any]:
     small = compress(pipeline, texts, min_agreement=0.99, bits=8, random_state=0, verbose=1)
-    report: CompressionReport = compression_report(pipeline, small, texts, labels)
-    print(report.to_dict())
+    report: CompressionReport = compression_report(pipeline, small, texts, labels, verbose=True)
+    agreement: float | None = report.agreement
+    print(report.to_dict(), agreement)
     save(small, path)
     predictions: NDArray[Any] = load(path, mmap=False).predict(texts)
     return predictions

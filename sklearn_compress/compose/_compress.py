@@ -10,11 +10,13 @@ declares in a table (``VECTORIZER_REWRITES``, ``STEP_REWRITES``,
 ``docs/architecture.md``).
 """
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from numbers import Real
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectorMixin
@@ -32,13 +34,22 @@ from ._fidelity import (
     Reference,
     calibration_magnitude,
     measure_fidelity,
-    progress_printer,
     search_smallest,
     warn_if_low_agreement,
     warn_unmeasured_risks,
 )
+from ._progress import Progress
+from ._report import final_step_and_input
 
 __all__ = ["compress"]
+
+# Steps and models are scikit-learn objects (Any to mypy); column maps are int arrays.
+Step = Any
+NamedStep = tuple[str, Any]
+Columns = NDArray[np.int64]
+Mask = NDArray[np.bool_]
+FloatArray = NDArray[np.float64]
+Table = dict[type, Callable[..., Any]]
 
 # The modules whose tables compress() collects; a new estimator module is
 # added here and nowhere else.
@@ -46,8 +57,8 @@ _CONTRIBUTORS = (_dict_vectorizer, _text, _tfidf, _column_steps, _quantized, _ha
                  _ensembles, _search, _crf)
 
 
-def _collect(table):
-    merged = {}
+def _collect(table: str) -> Table:
+    merged: Table = {}
     for module in _CONTRIBUTORS:
         merged.update(getattr(module, table, {}))
     return merged
@@ -74,9 +85,9 @@ class CompressOptions:
     sparsity: str | float = "rounding"
     # Largest |value| of each input column of the final model, measured on a
     # calibration sample (None without one).
-    calibration_magnitude: np.ndarray | None = None
+    calibration_magnitude: FloatArray | None = None
     # The same after the folded scales, as the model rewrite quantizes for it.
-    input_magnitude: np.ndarray | None = None
+    input_magnitude: FloatArray | None = None
 
 
 class CompressContext:
@@ -89,26 +100,28 @@ class CompressContext:
     of a union; the tables decide how each part is compressed.
     """
 
-    def __init__(self, options):
+    def __init__(self, options: CompressOptions) -> None:
         self.options = options
-        self.path = []  # names of the parts being rewritten, for messages
+        self.path: list[str] = []  # names of the parts being rewritten, for messages
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name in ("options", "path"):  # not set yet (copy, unpickling)
             raise AttributeError(name)
         return getattr(self.options, name)
 
-    def with_options(self, **changes):
+    def with_options(self, **changes: Any) -> "CompressContext":
         """The same context (same path) with some options replaced."""
         context = CompressContext(replace(self.options, **changes))
         context.path = self.path
         return context
 
-    def rewrite_model(self, where, model, column_scale=None):
+    def rewrite_model(self, where: str, model: Step,
+                      column_scale: FloatArray | None = None) -> ModelRewrite:
         """The :class:`ModelRewrite` of a (sub-)model, found in ``MODEL_REWRITES``."""
         return _as_model_rewrite(self.rewrite_model_as_is(where, model, column_scale))
 
-    def rewrite_model_as_is(self, where, model, column_scale=None):
+    def rewrite_model_as_is(self, where: str, model: Step,
+                            column_scale: FloatArray | None = None) -> Any:
         """The result of the model's ``MODEL_REWRITES`` entry, as it returned it."""
         self.path.append(where)
         try:
@@ -116,7 +129,7 @@ class CompressContext:
         finally:
             self.path.pop()
 
-    def rewrite_branch(self, where, step, keep):
+    def rewrite_branch(self, where: str, step: Step, keep: Mask) -> tuple[Step, Columns]:
         """(new step, columns) for one branch of a union, ``keep`` over its output columns.
 
         A vectorizer (or nested union) goes through its ``VECTORIZER_REWRITES``
@@ -135,12 +148,12 @@ class CompressContext:
         return step, np.arange(len(keep))
 
     @staticmethod
-    def output_width(step):
+    def output_width(step: Step) -> int:
         """Number of output columns of a fitted transformer (or pipeline of them)."""
         return output_width(step)
 
 
-def output_width(step):
+def output_width(step: Step) -> int:
     """Number of output columns of a fitted transformer (or pipeline of them)."""
     if isinstance(step, Pipeline):
         for _, inner in reversed(step.steps):
@@ -153,33 +166,43 @@ def output_width(step):
     return len(step.get_feature_names_out())
 
 
-def _find_handler(registry, step):
+def _find_handler(registry: Table, step: Step) -> Callable[..., Any] | None:
     for step_type in type(step).__mro__:
         if step_type in registry:
             return registry[step_type]
     return None
 
 
-def _public_subclasses(cls):
+def _required_handler(registry: Table, step: Step) -> Callable[..., Any]:
+    """The handler of a step that the caller has already checked is supported."""
+    handler = _find_handler(registry, step)
+    if handler is None:
+        raise TypeError(f"{type(step).__name__} is not supported by compress(); supported: "
+                        f"{supported_names()}")
+    return handler
+
+
+def _public_subclasses(cls: type) -> set[str]:
     """``cls`` and its public scikit-learn subclasses (TfidfVectorizer for CountVectorizer)."""
     # Private classes, mixins and abstract bases are no answer to "what can I use".
     hidden = cls.__name__.startswith(("_", "Base")) or cls.__name__.endswith("Mixin")
-    names = set() if hidden else {cls.__name__}
-    for sub in cls.__subclasses__():
+    names: set[str] = set() if hidden else {cls.__name__}
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         if sub.__module__.startswith("sklearn."):
             names |= _public_subclasses(sub)
     return names
 
 
-def _names(registry, subclasses=True):
-    names = set()
+def _names(registry: Table, subclasses: bool = True) -> str:
+    names: set[str] = set()
     for cls in registry:
         names |= _public_subclasses(cls) if subclasses else (
             set() if cls.__name__.startswith("_") else {cls.__name__})
     return ", ".join(sorted(names))
 
 
-def supported_names():
+def supported_names() -> str:
     """The supported steps and models, as compress()'s messages list them."""
     return (f"first steps: {_names(VECTORIZER_REWRITES)}; middle steps: "
             f"{_names(STEP_REWRITES)}; final models (exact classes): "
@@ -190,7 +213,7 @@ def supported_names():
 # -- the driver --------------------------------------------------------------------
 
 
-def _is_fitted(step):
+def _is_fitted(step: Step) -> bool:
     """check_is_fitted, with stateless steps (hashers) fitted in every scikit-learn version.
 
     scikit-learn < 1.7's check_is_fitted ignores the ``requires_fit`` tag, so a
@@ -209,7 +232,7 @@ def _is_fitted(step):
     return True
 
 
-def _check_fitted(name, step):
+def _check_fitted(name: str, step: Step) -> None:
     if not _is_fitted(step):
         raise TypeError(
             f"step {name!r} ({type(step).__name__}) is not fitted; compress() needs a "
@@ -217,7 +240,9 @@ def _check_fitted(name, step):
         )
 
 
-def _split_pipeline(pipeline):
+def _split_pipeline(
+    pipeline: Pipeline,
+) -> tuple[NamedStep | None, list[NamedStep], NamedStep]:
     """(vectorizer name and step or None, middle steps, model name and step)."""
     steps = [(name, step) for name, step in pipeline.steps]
     for name, step in steps:
@@ -233,7 +258,7 @@ def _split_pipeline(pipeline):
     return vectorizer, middle, (model_name, model)
 
 
-def _check_middle_steps(middle, where=""):
+def _check_middle_steps(middle: list[NamedStep], where: str = "") -> None:
     for name, step in middle:
         if step in (None, PASSTHROUGH):
             continue
@@ -246,7 +271,7 @@ def _check_middle_steps(middle, where=""):
             )
 
 
-def _input_width(vectorizer, middle, model):
+def _input_width(vectorizer: NamedStep | None, middle: list[NamedStep], model: Step) -> int:
     """Width of the first middle step's (or the model's) input."""
     for _, step in [*middle, ("model", model)]:
         if step in (None, PASSTHROUGH):
@@ -259,7 +284,7 @@ def _input_width(vectorizer, middle, model):
     raise TypeError("cannot tell the number of input features of this pipeline")
 
 
-def _feature_spaces(middle, n_columns):
+def _feature_spaces(middle: list[NamedStep], n_columns: int) -> tuple[list[Columns], Columns]:
     """For each middle step, the original column of each of its input features."""
     origin = np.arange(n_columns)
     spaces = []
@@ -270,34 +295,36 @@ def _feature_spaces(middle, n_columns):
     return spaces, origin
 
 
-def _positions(origin, n_columns, wanted):
+def _positions(origin: Columns, n_columns: int, wanted: Columns) -> Columns:
     """Index in a feature space (given by its ``origin``) of each wanted column."""
     where = np.full(n_columns, -1, dtype=np.int64)
     where[origin] = np.arange(len(origin))
     return where[wanted]
 
 
-def _rewrite_middle(middle, spaces, n_columns, columns):
-    rewrites = []
+def _rewrite_middle(middle: list[NamedStep], spaces: list[Columns], n_columns: int,
+                    columns: Columns) -> list[StepRewrite]:
+    rewrites: list[StepRewrite] = []
     for (_, step), origin in zip(middle, spaces, strict=True):
         if step in (None, PASSTHROUGH):
             rewrites.append(StepRewrite(step, column_wise=True))
             continue
-        handler = _find_handler(STEP_REWRITES, step)
+        handler = _required_handler(STEP_REWRITES, step)
         rewrites.append(handler(step, _positions(origin, n_columns, columns)))
     return rewrites
 
 
-def _foldable(rewrites):
+def _foldable(rewrites: list[StepRewrite]) -> list[bool]:
     """Steps whose column scale can move into the weights: nothing row-wise follows."""
-    foldable, tail_is_column_wise = [], True
+    foldable: list[bool] = []
+    tail_is_column_wise = True
     for rewrite in reversed(rewrites):
         foldable.append(tail_is_column_wise and rewrite.column_scale is not None)
         tail_is_column_wise = tail_is_column_wise and rewrite.column_wise
     return foldable[::-1]
 
 
-def _seen_by_row_wise_steps(spaces, rewrites):
+def _seen_by_row_wise_steps(spaces: list[Columns], rewrites: list[StepRewrite]) -> Columns:
     """Columns a row-wise step reads (e.g. into a row norm): they must stay.
 
     A feature with all-zero weights can leave the vocabulary only if no step
@@ -309,7 +336,8 @@ def _seen_by_row_wise_steps(spaces, rewrites):
     return np.zeros(0, dtype=np.int64)
 
 
-def _folded_input_magnitude(rewrites, fold, measured):
+def _folded_input_magnitude(rewrites: list[StepRewrite], fold: list[bool],
+                            measured: FloatArray | None) -> FloatArray | None:
     """Largest magnitude of each input of the model once the folded scales are in its weights.
 
     ``measured`` (at the model's own input, from a calibration sample) is
@@ -321,7 +349,7 @@ def _folded_input_magnitude(rewrites, fold, measured):
     for rewrite, folded in zip(reversed(rewrites), reversed(fold), strict=True):
         if folded:
             declared = rewrite.input_magnitude
-            if measured is not None:
+            if measured is not None and rewrite.column_scale is not None:
                 measured = measured / rewrite.column_scale
     if measured is None:
         return declared
@@ -339,7 +367,8 @@ def _folded_input_magnitude(rewrites, fold, measured):
 _AUTO_FINGERPRINT_BITS = {True: 16, False: 14}
 
 
-def _sized_fingerprints(context, step, read_by_row_norm):
+def _sized_fingerprints(context: CompressContext, step: Step,
+                        read_by_row_norm: bool) -> CompressContext:
     """``context`` with "auto" fingerprint bits resolved for the vocabulary of ``step``.
 
     A union is left to resolve them branch by branch (each branch knows its
@@ -353,7 +382,8 @@ def _sized_fingerprints(context, step, read_by_row_norm):
     return context.with_options(fingerprint_bits=_AUTO_FINGERPRINT_BITS[row_norm])
 
 
-def _rewrite_model(model_name, model, column_scale, context):
+def _rewrite_model(model_name: str, model: Step, column_scale: FloatArray | None,
+                   context: CompressContext) -> Any:
     """The final model's rewrite (a ModelRewrite, or a model with ``take_features``)."""
     handler = MODEL_REWRITES.get(type(model))  # exact classes: a subclass may differ
     if handler is None:
@@ -366,19 +396,20 @@ def _rewrite_model(model_name, model, column_scale, context):
     return handler(model, column_scale, context)
 
 
-def _as_model_rewrite(result):
+def _as_model_rewrite(result: Any) -> ModelRewrite:
     if isinstance(result, ModelRewrite):
         return result
     return ModelRewrite(result.zero_features_, result.take_features)
 
 
-def _zero_features(rewrite, n_columns):
+def _zero_features(rewrite: ModelRewrite, n_columns: int) -> Mask:
     if rewrite.zero_features is None:
         return np.ones(n_columns, dtype=bool)
     return rewrite.zero_features
 
 
-def _rewrite_transformer_pipeline(where, pipeline, keep, context):
+def _rewrite_transformer_pipeline(where: str, pipeline: Pipeline, keep: Mask,
+                                  context: CompressContext) -> tuple[Pipeline, Columns]:
     """A pipeline without a model (a union's branch): vectorizer, then middle steps.
 
     ``keep`` is over the pipeline's output columns. Scalers stay steps here
@@ -415,7 +446,7 @@ def _rewrite_transformer_pipeline(where, pipeline, keep, context):
     return Pipeline(**params), out_columns
 
 
-def _compress_pipeline(pipeline, context):
+def _compress_pipeline(pipeline: Pipeline, context: CompressContext) -> Pipeline:
     vectorizer, middle, (model_name, model) = _split_pipeline(pipeline)
     n_columns = _input_width(vectorizer, middle, model)
     spaces, model_origin = _feature_spaces(middle, n_columns)
@@ -423,10 +454,11 @@ def _compress_pipeline(pipeline, context):
     # Fold column scales into the weights in the model's own feature order.
     in_model_order = _rewrite_middle(middle, spaces, n_columns, model_origin)
     fold = _foldable(in_model_order)
-    column_scale = None
+    column_scale: FloatArray | None = None
     for rewrite, folded in zip(in_model_order, fold, strict=True):
-        if folded:
-            column_scale = rewrite.column_scale * (1.0 if column_scale is None else column_scale)
+        scale = rewrite.column_scale
+        if folded and scale is not None:  # (a folded step always has a scale)
+            column_scale = scale * 1.0 if column_scale is None else scale * column_scale
     magnitude = _folded_input_magnitude(in_model_order, fold, context.calibration_magnitude)
     quantized = context.with_options(input_magnitude=magnitude).rewrite_model(
         model_name, model, column_scale)
@@ -437,7 +469,7 @@ def _compress_pipeline(pipeline, context):
         keep[model_origin[~_zero_features(quantized, len(model_origin))]] = True
         read_by_row_norm = _seen_by_row_wise_steps(spaces, in_model_order)
         keep[read_by_row_norm] = True
-        handler = _find_handler(VECTORIZER_REWRITES, vectorizer[1])
+        handler = _required_handler(VECTORIZER_REWRITES, vectorizer[1])
         sized = _sized_fingerprints(context, vectorizer[1], len(read_by_row_norm) > 0)
         new_vectorizer, columns = handler(vectorizer[1], keep, sized)
         new_steps.append((vectorizer[0], new_vectorizer))
@@ -454,7 +486,7 @@ def _compress_pipeline(pipeline, context):
     return Pipeline(**params)
 
 
-def _compress_bare_model(model, context):
+def _compress_bare_model(model: Step, context: CompressContext) -> Any:
     _check_fitted("model", model)
     # A bare model (a tagger) keeps its own vocabulary, read by no row norm.
     context = _sized_fingerprints(context, model, read_by_row_norm=False)
@@ -464,7 +496,7 @@ def _compress_bare_model(model, context):
     return result.take_features(np.arange(model.n_features_in_))
 
 
-def _unwrapped(model):
+def _unwrapped(model: Any) -> Any:
     """The estimator a wrapper (a fitted search) holds, through every level."""
     handler = _find_handler(WRAPPER_REWRITES, model)
     while handler is not None:
@@ -473,7 +505,7 @@ def _unwrapped(model):
     return model
 
 
-def _parts(model):
+def _parts(model: Any) -> Iterator[Any]:
     """``model`` and every estimator it holds (steps, branches, fitted sub-models)."""
     stack, seen = [model], set()
     while stack:
@@ -493,7 +525,7 @@ def _parts(model):
                 stack.append(value if isinstance(value, BaseEstimator) else value.estimator)
 
 
-def _refuse_compressed(model):
+def _refuse_compressed(model: Any) -> None:
     for part in _parts(model):
         if type(part).__module__.startswith("sklearn_compress."):
             raise ValueError(
@@ -505,7 +537,7 @@ def _refuse_compressed(model):
 def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, bits: int = 8,
              per_class: bool = True, sparsity: str | float = "global",
              fingerprint_bits: int | str = "auto", gamma: float = 1.0,
-             random_state: int = 0, verbose: int = 0) -> Any:
+             random_state: int = 0, verbose: int | bool = 0) -> Any:
     """Compress a fitted pipeline: quantized weights, hashed vocabulary.
 
     With a calibration sample ``X`` of the model's inputs, compress() also
@@ -564,10 +596,12 @@ def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, b
         Size factor of the minimal perfect hash levels (>= 1).
     random_state : int, default=0
         Seed of the feature hash.
-    verbose : int, default=0
-        If positive, print progress to stderr: each configuration the
-        accuracy budget tries (with its agreement, bytes and time) and the
-        agreement on ``X``.
+    verbose : int or bool, default=0
+        If positive, print progress to stderr, one line per step with its
+        wall time: the original's outputs and each feature's largest value
+        on ``X``, the compression, each configuration the accuracy budget
+        tries (with its agreement and bytes; a bar over the settings groups
+        when stderr is a terminal) and the agreement on ``X``.
 
     Returns
     -------
@@ -617,16 +651,18 @@ def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, b
     True
     """
     _check_budget(X, min_agreement, verbose)
+    progress = Progress(verbose)
     options = CompressOptions(bits, per_class, fingerprint_bits, gamma, random_state, sparsity)
     model = _unwrapped(model)
     _check_compressible(model)
     if X is None:
         warn_unmeasured_risks(model)
-        return _compress_model(model, options)
-    return _compress_calibrated(model, X, min_agreement, options, progress_printer(verbose))
+        with progress.step("compressed the model"):
+            return _compress_model(model, options)
+    return _compress_calibrated(model, X, min_agreement, options, progress)
 
 
-def _check_compressible(model):
+def _check_compressible(model: Any) -> None:
     _refuse_compressed(model)
     if isinstance(model, Pipeline):
         if not model.steps:
@@ -642,7 +678,7 @@ def _check_compressible(model):
     _check_fitted("model", model)
 
 
-def _compress_model(model, options):
+def _compress_model(model: Any, options: CompressOptions) -> Any:
     context = CompressContext(options)
     if isinstance(model, Pipeline):
         return _compress_pipeline(model, context)
@@ -668,7 +704,7 @@ _SEARCHED_FINGERPRINT_BITS = (8, 16)
 _SEARCHED_BITS = (12, 10, 8, 7, 6, 5, 4, 3, 2)
 
 
-def _check_budget(X, min_agreement, verbose):
+def _check_budget(X: Any, min_agreement: float | None, verbose: int | bool) -> None:
     validate_parameter_constraints(
         _BUDGET_CONSTRAINTS, {"min_agreement": min_agreement, "verbose": verbose},
         caller_name="compress")
@@ -677,12 +713,20 @@ def _check_budget(X, min_agreement, verbose):
                          "min_agreement=...) with X a sample of the model's inputs")
 
 
-def _compress_calibrated(model, X, min_agreement, options, progress):
-    reference = Reference.of(model, X)
-    options = replace(options, calibration_magnitude=calibration_magnitude(model, X))
+def _compress_calibrated(model: Any, X: Any, min_agreement: float | None,
+                         options: CompressOptions, progress: Progress) -> Any:
+    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    # The original's steps transform X once for its outputs and the magnitudes.
+    with progress.step(f"outputs of the original on the {n_samples} samples of X"):
+        final, X_final = final_step_and_input(model, X)
+        reference = Reference.of(final, X_final)
+    with progress.step("largest value of each feature on X"):
+        options = replace(options, calibration_magnitude=calibration_magnitude(final, X_final))
     if min_agreement is None:
-        compressed = _compress_model(model, options)
-        fidelity = measure_fidelity(model, compressed, X, reference)
+        with progress.step("compressed the model"):
+            compressed = _compress_model(model, options)
+        with progress.step("outputs of the compressed model on X"):
+            fidelity = measure_fidelity(final, *final_step_and_input(compressed, X), reference)
         progress(f"agreement on the {fidelity.n_samples} samples of X: "
                  f"{100 * fidelity.agreement:.2f}%")
         warn_if_low_agreement(fidelity)
@@ -692,18 +736,32 @@ def _compress_calibrated(model, X, min_agreement, options, progress):
     return compressed
 
 
-def _searched_settings():
+def _searched_settings() -> list[list[dict[str, Any]]]:
     return [[{"bits": bits, "per_class": per_class, "sparsity": sparsity,
               "fingerprint_bits": fingerprint_bits} for bits in _SEARCHED_BITS]
             for per_class, sparsity in _SEARCHED_GRIDS
             for fingerprint_bits in _SEARCHED_FINGERPRINT_BITS]
 
 
-def _budget_search(model, X, reference, min_agreement, options, settings_groups=None,
-                   progress=None):
+def _budget_search(model: Any, X: Any, reference: Reference, min_agreement: float,
+                   options: CompressOptions,
+                   settings_groups: Sequence[Sequence[dict[str, Any]]] | None = None,
+                   progress: Progress | None = None) -> tuple[Any, list[Any]]:
     """(smallest model meeting the budget, every trial) over ``settings_groups``."""
-    return search_smallest(
-        lambda settings: _compress_model(model, replace(options, **settings)),
-        _searched_settings() if settings_groups is None else settings_groups,
-        lambda compressed: measure_fidelity(model, compressed, X, reference).agreement,
-        min_agreement, progress or progress_printer(False))
+    groups = _searched_settings() if settings_groups is None else settings_groups
+    progress = Progress(False) if progress is None else progress
+
+    def compress_with(settings: dict[str, Any]) -> Any:
+        group = next(index for index, group in enumerate(groups) if settings in group)
+        progress.bar(group, len(groups), "settings groups")
+        return _compress_model(model, replace(options, **settings))
+
+    def agreement_of(compressed: Any) -> float:
+        # One transform of X per trial, shared by predict and predict_proba.
+        return measure_fidelity(model, *final_step_and_input(compressed, X),
+                                reference).agreement
+
+    try:
+        return search_smallest(compress_with, groups, agreement_of, min_agreement, progress)
+    finally:
+        progress.done()

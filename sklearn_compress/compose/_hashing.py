@@ -7,14 +7,19 @@ quantized. Its all-zero columns cost nothing: the quantized model's sparse
 layout stores no entry for them.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
 
 __all__ = ["STATELESS_STEPS", "VECTORIZER_REWRITES"]
 
 
-def _keep_hashing_step(step, keep, context):
+def _keep_hashing_step(
+    step: Any, keep: NDArray[np.bool_], context: Any
+) -> tuple[Any, NDArray[np.intp]]:
     return step, np.arange(len(keep))
 
 

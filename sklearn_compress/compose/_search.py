@@ -5,12 +5,14 @@
 search compresses that estimator (a pipeline or a model).
 """
 
+from typing import Any
+
 from .._sklearn_compat import BaseSearchCV, BaseSuccessiveHalving
 
 __all__ = ["WRAPPER_REWRITES"]
 
 
-def _best_estimator(search):
+def _best_estimator(search: Any) -> Any:
     if not hasattr(search, "best_estimator_"):
         refit = getattr(search, "refit", True)
         why = ("was fitted with refit=False, so it holds no best_estimator_" if refit is False

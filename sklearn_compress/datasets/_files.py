@@ -2,14 +2,19 @@
 
 import gzip
 import json
+import os
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+StrPath = str | os.PathLike[str]
 
 _TOKEN = re.compile(r"\w+")
 
 
-def find_split(directory, split):
+def find_split(directory: StrPath, split: str) -> Path:
     """Return the path of one split of a JSON Lines dataset.
 
     Parameters
@@ -51,7 +56,10 @@ def find_split(directory, split):
     raise FileNotFoundError(f"no {split}.jsonl or {split}.jsonl.gz in {str(directory)!r}")
 
 
-def iter_records(directory, split, fields, convert=None):
+def iter_records(
+    directory: StrPath, split: str, fields: Sequence[str],
+    convert: Callable[[Any], Any] | None = None,
+) -> Iterator[tuple[Path, int, list[Any]]]:
     """Yield ``(path, line_number, values)`` for every record of the split.
 
     ``values`` holds each field named in ``fields``, passed through
@@ -78,16 +86,18 @@ def iter_records(directory, split, fields, convert=None):
             yield path, line_number, values
 
 
-def _read_fields(directory, split, fields):
+def _read_fields(
+    directory: StrPath, split: str, fields: Sequence[str]
+) -> tuple[list[Any], ...]:
     """One list per name in ``fields``, read from every record of the split."""
-    columns = tuple([] for _ in fields)
+    columns: tuple[list[Any], ...] = tuple([] for _ in fields)
     for _, _, values in iter_records(directory, split, fields):
         for column, value in zip(columns, values, strict=True):
             column.append(value)
     return columns
 
 
-def load_intent_dataset(directory, split="train"):
+def load_intent_dataset(directory: StrPath, split: str = "train") -> tuple[list[str], list[Any]]:
     """Read the texts and intents of one split of an intent dataset.
 
     The layout is the one CLINC150 and SNIPS are distributed in here: a
@@ -136,10 +146,13 @@ def load_intent_dataset(directory, split="train"):
     >>> load_intent_dataset(folder, "train")
     (['wake me up at 7', 'play some jazz'], ['set_alarm', 'play_music'])
     """
-    return _read_fields(directory, split, ("text", "intent"))
+    texts, intents = _read_fields(directory, split, ("text", "intent"))
+    return texts, intents
 
 
-def load_slot_dataset(directory, split="train"):
+def load_slot_dataset(
+    directory: StrPath, split: str = "train"
+) -> tuple[list[list[str]], list[list[str]]]:
     """Read the tokens and slot tags of one split of a slot-filling dataset.
 
     Same layout as :func:`load_intent_dataset`, with two more fields per
@@ -192,7 +205,7 @@ def load_slot_dataset(directory, split="train"):
     return tokens, tags
 
 
-def _alignment_problem(words, labels):
+def _alignment_problem(words: Any, labels: Any) -> str | None:
     """What is wrong with a record's ``tokens`` and ``tags``, or None."""
     for name, values in (("tokens", words), ("tags", labels)):
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -202,7 +215,7 @@ def _alignment_problem(words, labels):
     return None
 
 
-def word_ngram_features(text, ngram_range=(1, 2)):
+def word_ngram_features(text: str, ngram_range: tuple[int, int] = (1, 2)) -> dict[str, int]:
     """Count the lowercased word n-grams of a text, as a feature dict.
 
     Words are runs of letters, digits and underscores; n-grams are joined
@@ -231,7 +244,7 @@ def word_ngram_features(text, ngram_range=(1, 2)):
     """
     tokens = _TOKEN.findall(text.lower())
     low, high = ngram_range
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for n in range(low, high + 1):
         for start in range(len(tokens) - n + 1):
             counts[" ".join(tokens[start : start + n])] += 1

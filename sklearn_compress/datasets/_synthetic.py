@@ -1,6 +1,7 @@
 """A deterministic synthetic assistant dataset with a vocabulary that grows with its size."""
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -8,7 +9,7 @@ import numpy as np
 _REFERENCE_SAMPLES = 100_000
 
 
-def _words(text):
+def _words(text: str) -> list[str]:
     # Word lists read best as one string; a list literal would span many lines.
     return text.split()
 
@@ -123,9 +124,9 @@ INTENT_TEMPLATES = {
 }
 
 
-def _invented_words(rng, n, max_syllables=4):
+def _invented_words(rng: np.random.Generator, n: int, max_syllables: int = 4) -> list[str]:
     """``n`` distinct made-up words of 2 to ``max_syllables`` syllables (names, places)."""
-    words = set()
+    words: set[str] = set()
     while len(words) < n:
         # Draw in bulk, since a per-word rng call is slow; repeats are dropped.
         lengths = rng.integers(2, max_syllables + 1, size=n)
@@ -133,17 +134,19 @@ def _invented_words(rng, n, max_syllables=4):
         words.update("".join(SYLLABLES[i] for i in row[:length])
                      for row, length in zip(picks.tolist(), lengths.tolist(), strict=True))
     # Sorted first: the iteration order of a set of str changes between runs.
-    words = sorted(words)
-    return [words[i] for i in sorted(rng.choice(len(words), size=n, replace=False))]
+    ordered = sorted(words)
+    return [ordered[i] for i in sorted(rng.choice(len(ordered), size=n, replace=False))]
 
 
-def _combinations(rng, n, *parts, pattern="{} {}"):
+def _combinations(
+    rng: np.random.Generator, n: int, *parts: Sequence[str], pattern: str = "{} {}"
+) -> list[str]:
     """Up to ``n`` distinct values ``pattern.format(...)``, each part drawn from its list."""
     picks = [[part[i] for i in rng.integers(len(part), size=n).tolist()] for part in parts]
     return sorted({pattern.format(*values) for values in zip(*picks, strict=True)})
 
 
-def _make_slot_values(rng, scale):
+def _make_slot_values(rng: np.random.Generator, scale: float) -> dict[str, list[str]]:
     """Generated value lists for every slot, thousands of values each at scale 1."""
     size = max(int(50_000 * scale), 100)
     surnames = _invented_words(rng, 3 * size)
@@ -189,7 +192,7 @@ def _make_slot_values(rng, scale):
     }
 
 
-def _fill(template, slot_values, rng):
+def _fill(template: str, slot_values: dict[str, list[str]], rng: np.random.Generator) -> str:
     """The template with each ``{slot}`` replaced by a random value of that slot."""
     pieces = template.split("{")
     filled = [pieces[0]]
@@ -201,7 +204,10 @@ def _fill(template, slot_values, rng):
 
 
 
-def make_intent_dataset(n_samples=100_000, *, test_size=0.2, label_noise=0.03, random_state=0):
+def make_intent_dataset(
+    n_samples: int = 100_000, *, test_size: float = 0.2, label_noise: float = 0.03,
+    random_state: int = 0,
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """Generate a synthetic voice-assistant intent dataset, split into train and test.
 
     Texts are filled-in templates of 24 intents (``play_music``,
@@ -271,7 +277,9 @@ def make_intent_dataset(n_samples=100_000, *, test_size=0.2, label_noise=0.03, r
     return texts[n_test:], labels[n_test:], texts[:n_test], labels[:n_test]
 
 
-def _check_parameters(n_samples, test_size, label_noise, random_state):
+def _check_parameters(
+    n_samples: int, test_size: float, label_noise: float, random_state: int
+) -> None:
     if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
             or n_samples < 10:
         raise ValueError(f"n_samples must be an integer >= 10, got {n_samples!r}")

@@ -7,7 +7,10 @@ rank costs one block count plus the popcount of at most 8 words (``skc_rank``
 in ``_cascade.h``, as is reading a packed field, ``skc_field``).
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["WORDS_PER_BLOCK", "pack_fields", "rank_directory"]
 
@@ -16,7 +19,7 @@ _ONE = np.uint64(1)
 _NATIVE_FIELD_DTYPES = {8: np.uint8, 16: np.uint16, 32: np.uint32}
 
 
-def rank_directory(words):
+def rank_directory(words: NDArray[np.uint64]) -> NDArray[np.uint32]:
     """Set bits before each 512-bit block (uint32); ``len(words)`` must be a multiple of 8.
 
     32 bits suffice: a hash holds fewer than ``2**32`` keys (``MAX_LEVEL_BITS``),
@@ -29,7 +32,7 @@ def rank_directory(words):
     return before.astype(np.uint32)
 
 
-def pack_fields(values, width):
+def pack_fields(values: NDArray[np.unsignedinteger[Any]], width: int) -> NDArray[np.uint64]:
     """Pack unsigned ``values`` of ``width`` bits each into uint64 words.
 
     Field ``i`` occupies bits ``[i * width, (i + 1) * width)``. One spare word

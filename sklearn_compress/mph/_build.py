@@ -13,6 +13,7 @@ and seed always give the same arrays.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,10 +39,10 @@ MAX_LEVEL_BITS = 2**32 - 64
 class CascadeArrays:
     """The arrays of a built cascade; see :class:`MinimalPerfectHash`."""
 
-    level_bits: np.ndarray  # uint64, bits of each level (multiples of 64)
-    words: np.ndarray  # uint64, all levels' bits, padded to whole 512-bit blocks
-    fingerprints: np.ndarray  # uint64 words of packed per-slot fingerprints
-    fallback: np.ndarray  # uint64 (n_fallback, 2), sorted full hashes
+    level_bits: NDArray[np.uint64]  # bits of each level (multiples of 64)
+    words: NDArray[np.uint64]  # all levels' bits, padded to whole 512-bit blocks
+    fingerprints: NDArray[np.uint64]  # words of packed per-slot fingerprints
+    fallback: NDArray[np.uint64]  # (n_fallback, 2), sorted full hashes
 
 
 def distinct_rows(hashes: NDArray[np.uint64]) -> NDArray[np.uint64]:
@@ -54,12 +55,12 @@ def distinct_rows(hashes: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return ordered[first]
 
 
-def _n_repeated(h1, h2):
+def _n_repeated(h1: NDArray[np.uint64], h2: NDArray[np.uint64]) -> int:
     """How many of these hashes repeat an earlier one."""
     return len(h1) - len(distinct_rows(np.stack([h1, h2], axis=1)))
 
 
-def level_size(n_keys, gamma):
+def level_size(n_keys: int, gamma: float) -> int:
     n_bits = -(-int(np.ceil(gamma * n_keys)) // 64) * 64
     if n_bits > MAX_LEVEL_BITS:
         raise ValueError(
@@ -69,7 +70,9 @@ def level_size(n_keys, gamma):
     return n_bits
 
 
-def _place_level(h1, h2, level, n_bits):
+def _place_level(
+    h1: NDArray[np.uint64], h2: NDArray[np.uint64], level: int, n_bits: int
+) -> tuple[NDArray[np.bool_], NDArray[np.int64], NDArray[np.bool_]]:
     """Set the bits hit by exactly one key; return (bits, positions, placed mask)."""
     positions = level_positions(h1, h2, level, n_bits).view(np.int64)
     hits = np.bincount(positions, minlength=n_bits)
@@ -78,7 +81,10 @@ def _place_level(h1, h2, level, n_bits):
     return bits, positions, bits[positions]
 
 
-def build_cascade(hashes, *, gamma, fingerprint_bits, duplicates="raise"):
+def build_cascade(
+    hashes: NDArray[np.uint64], *, gamma: float, fingerprint_bits: int,
+    duplicates: str = "raise",
+) -> CascadeArrays:
     """Build the cascade over ``(n, 2)`` uint64 hashes.
 
     Repeated hashes (the same key given twice) raise ``ValueError``, or with
@@ -99,7 +105,7 @@ def build_cascade(hashes, *, gamma, fingerprint_bits, duplicates="raise"):
 
 
 class _RepeatedHashes(Exception):
-    def __init__(self, count):
+    def __init__(self, count: int) -> None:
         super().__init__(count)
         self.count = count
 
@@ -109,10 +115,13 @@ class _RepeatedHashes(Exception):
 _DUPLICATE_CHECK_LEVEL = 3
 
 
-def _build_distinct(hashes, gamma, fingerprint_bits):
+def _build_distinct(
+    hashes: NDArray[np.uint64], gamma: float, fingerprint_bits: int
+) -> CascadeArrays:
     n_keys = len(hashes)
     slot_fingerprints = np.zeros(n_keys, dtype=np.uint32)
-    level_bits, level_words = [], []
+    level_bits: list[int] = []
+    level_words: list[NDArray[Any]] = []
     h1, h2 = hashes[:, 0], hashes[:, 1]
     n_placed = 0
     for level in range(MAX_LEVELS):
@@ -148,12 +157,12 @@ def _build_distinct(hashes, gamma, fingerprint_bits):
     )
 
 
-def _fallback_table(h1, h2):
+def _fallback_table(h1: NDArray[np.uint64], h2: NDArray[np.uint64]) -> NDArray[np.uint64]:
     order = np.lexsort((h2, h1))
     return np.ascontiguousarray(np.stack([h1[order], h2[order]], axis=1), dtype=np.uint64)
 
 
-def _pad_to_blocks(level_words):
+def _pad_to_blocks(level_words: list[NDArray[Any]]) -> NDArray[np.uint64]:
     n_words = sum(len(w) for w in level_words)
     padded = -(-n_words // WORDS_PER_BLOCK) * WORDS_PER_BLOCK
     words = np.zeros(padded, dtype=np.uint64)

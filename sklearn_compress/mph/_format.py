@@ -17,8 +17,10 @@ never drive an allocation.
 import hashlib
 import math
 import struct
+from typing import Any, NoReturn
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._bits import WORDS_PER_BLOCK
 from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays, level_size
@@ -32,11 +34,13 @@ _HEADER = struct.Struct("<6sHQdIB3xIQQQ4x")  # 64 bytes: arrays stay 8-aligned
 _DIGEST_SIZE = 16
 
 
-def _digest(payload):
+def _digest(payload: bytes) -> bytes:
     return hashlib.sha256(payload).digest()[:_DIGEST_SIZE]
 
 
-def write_cascade(cascade, *, n_keys, gamma, fingerprint_bits, seed):
+def write_cascade(
+    cascade: CascadeArrays, *, n_keys: int, gamma: float, fingerprint_bits: int, seed: int
+) -> bytes:
     header = _HEADER.pack(
         MAGIC, FORMAT_VERSION, n_keys, gamma, seed, fingerprint_bits,
         len(cascade.level_bits), len(cascade.words), len(cascade.fingerprints),
@@ -50,11 +54,11 @@ def write_cascade(cascade, *, n_keys, gamma, fingerprint_bits, seed):
     return payload + _digest(payload)
 
 
-def _fail(reason):
+def _fail(reason: str) -> NoReturn:
     raise ValueError(f"not a valid minimal perfect hash: {reason}")
 
 
-def _read_header(data):
+def _read_header(data: bytes) -> tuple[Any, ...]:
     if len(data) < _HEADER.size + _DIGEST_SIZE:
         _fail(f"{len(data)} bytes is shorter than the {_HEADER.size + _DIGEST_SIZE}-byte minimum")
     fields = _HEADER.unpack_from(data)
@@ -71,7 +75,9 @@ def _read_header(data):
     return fields[2:]
 
 
-def check_params(n_keys, gamma, seed, fingerprint_bits, n_levels):
+def check_params(
+    n_keys: int, gamma: float, seed: int, fingerprint_bits: int, n_levels: int
+) -> None:
     if not (math.isfinite(gamma) and 1.0 <= gamma <= 100.0):
         _fail(f"gamma {gamma!r} outside [1, 100]")
     if seed > MAX_SEED:
@@ -84,7 +90,7 @@ def check_params(n_keys, gamma, seed, fingerprint_bits, n_levels):
         _fail(f"n_keys {n_keys} too large")
 
 
-def _split_arrays(data, counts):
+def _split_arrays(data: bytes, counts: tuple[int, ...]) -> list[NDArray[Any]]:
     body = memoryview(data)[_HEADER.size: len(data) - _DIGEST_SIZE]
     expected = 8 * sum(counts)
     if len(body) != expected:
@@ -96,7 +102,9 @@ def _split_arrays(data, counts):
     return arrays
 
 
-def check_cascade(cascade, n_keys, gamma, fingerprint_bits):
+def check_cascade(
+    cascade: CascadeArrays, n_keys: int, gamma: float, fingerprint_bits: int
+) -> None:
     level_bits, words = cascade.level_bits, cascade.words
     if np.any(level_bits == 0) or np.any(level_bits % 64):
         _fail("level sizes must be positive multiples of 64 bits")
@@ -120,7 +128,9 @@ def check_cascade(cascade, n_keys, gamma, fingerprint_bits):
             _fail("fallback table is not strictly sorted")
 
 
-def _check_level_sizes(cascade, set_bits, n_keys, gamma):
+def _check_level_sizes(
+    cascade: CascadeArrays, set_bits: NDArray[Any], n_keys: int, gamma: float
+) -> None:
     """Each level must be sized for the keys the levels before it left unplaced."""
     level_bits = cascade.level_bits
     if not len(level_bits):
@@ -136,7 +146,7 @@ def _check_level_sizes(cascade, set_bits, n_keys, gamma):
         unplaced -= n_placed
 
 
-def read_cascade(data):
+def read_cascade(data: bytes | bytearray | memoryview) -> tuple[CascadeArrays, dict[str, Any]]:
     """Parse :func:`write_cascade` output; raise ``ValueError`` on any defect."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")

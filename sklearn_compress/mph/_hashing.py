@@ -79,7 +79,7 @@ def hash_keys(keys: Iterable[str | bytes], seed: int = 0) -> NDArray[np.uint64]:
     return hash_iterable(keys, seed)
 
 
-def fingerprints(h2, bits):
+def fingerprints(h2: NDArray[np.uint64], bits: int) -> NDArray[np.uint64]:
     """The top ``bits`` bits of ``h2`` (uint64 array); zeros when ``bits == 0``."""
     if bits == 0:
         return np.zeros(len(h2), dtype=np.uint64)

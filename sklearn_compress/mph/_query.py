@@ -19,7 +19,7 @@ __all__ = ["MinimalPerfectHash"]
 _DUPLICATES_OPTIONS = ("raise", "drop")
 
 
-def _check_build_params(gamma, fingerprint_bits, seed, duplicates):
+def _check_build_params(gamma: float, fingerprint_bits: int, seed: int, duplicates: str) -> None:
     if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
         raise TypeError(f"gamma must be a real number, got {type(gamma).__name__}")
     if not 1.0 <= gamma <= 100.0:
@@ -33,7 +33,7 @@ def _check_build_params(gamma, fingerprint_bits, seed, duplicates):
         raise ValueError(f"duplicates must be one of {_DUPLICATES_OPTIONS}, got {duplicates!r}")
 
 
-def _as_hashes(hashes):
+def _as_hashes(hashes: ArrayLike) -> NDArray[np.uint64]:
     hashes = np.asarray(hashes)
     if hashes.ndim != 2 or hashes.shape[1] != 2 or hashes.dtype != np.uint64:
         raise ValueError(
@@ -82,7 +82,8 @@ class MinimalPerfectHash(CascadeLookup):
     True
     """
 
-    def __init__(self, cascade, *, n_keys, gamma, fingerprint_bits, seed):
+    def __init__(self, cascade: CascadeArrays, *, n_keys: int, gamma: float,
+                 fingerprint_bits: int, seed: int) -> None:
         # Private: use build, build_from_hashes or from_bytes.
         self._cascade = cascade
         self._n_keys = int(n_keys)
@@ -91,7 +92,7 @@ class MinimalPerfectHash(CascadeLookup):
         self.seed = int(seed)
         self._freeze()
 
-    def _freeze(self):
+    def _freeze(self) -> None:
         """Derive the lookup tables that are not stored (offsets, ranks) and attach the kernel."""
         cascade = self._cascade
         level_bits = np.ascontiguousarray(cascade.level_bits, dtype=np.uint64)
@@ -143,7 +144,8 @@ class MinimalPerfectHash(CascadeLookup):
         return cls._build_checked(_as_hashes(hashes), gamma, fingerprint_bits, seed, duplicates)
 
     @classmethod
-    def _build_checked(cls, hashes, gamma, fingerprint_bits, seed, duplicates):
+    def _build_checked(cls, hashes: NDArray[np.uint64], gamma: float, fingerprint_bits: int,
+                       seed: int, duplicates: str) -> "MinimalPerfectHash":
         cascade = build_cascade(hashes, gamma=gamma, fingerprint_bits=fingerprint_bits,
                                 duplicates=duplicates)
         n_keys = int(np.bitwise_count(cascade.words).sum(dtype=np.int64)) + len(cascade.fallback)
@@ -196,7 +198,7 @@ class MinimalPerfectHash(CascadeLookup):
         """``8 * nbytes / len(self)`` (0.0 for an empty hash)."""
         return 8 * self.nbytes / self._n_keys if self._n_keys else 0.0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"MinimalPerfectHash(n_keys={self._n_keys}, n_levels={self.n_levels}, "
                 f"fingerprint_bits={self.fingerprint_bits}, bits_per_key={self.bits_per_key:.2f})")
 
@@ -240,7 +242,7 @@ class MinimalPerfectHash(CascadeLookup):
         cascade, params = read_cascade(data)
         return cls(cascade, **params)
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         # Plain numpy arrays and numbers: the derived tables are rebuilt on load.
         cascade = self._cascade
         return {
@@ -250,11 +252,12 @@ class MinimalPerfectHash(CascadeLookup):
             "fingerprints": cascade.fingerprints, "fallback": cascade.fallback,
         }
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         arrays = {name: state.pop(name) for name in
                   ("level_bits", "words", "fingerprints", "fallback")}
-        self.__init__(CascadeArrays(**arrays), **state)
+        # Unpickling runs this class's own __init__ on the bare instance.
+        self.__init__(CascadeArrays(**arrays), **state)  # type: ignore[misc]
 
 
 # -- what this module contributes (collected by io/_persist.py) ----------------------
