@@ -242,7 +242,8 @@ class RowsBuilder:
 
     Each chunk's rows are counted, sorted and merged by the compiled
     :func:`count_rows`, so the matrix is canonical and built without scipy's
-    checks and duplicate summing (~60 us of a one-document transform).
+    checks, duplicate summing and conversions: 9 us for one CLINC150
+    utterance against 120 us.
     """
 
     def __init__(self) -> None:

@@ -71,7 +71,8 @@ _COPIED_PARAMS = (*_ANALYSIS_PARAMS, "max_df", "min_df", "max_features", "binary
 _CHUNK_TERMS = 1 << 18
 # Up to this many n-grams in a chunk (a few documents), each occurrence is
 # hashed and looked up in one compiled pass: deduplicating them first costs
-# more than it saves (a dict, an inverse index and three more numpy calls).
+# more than it saves (a dict, an inverse index and three more numpy calls):
+# 1 us against 10 us for the 13 n-grams of a CLINC150 utterance.
 _DIRECT_TERMS = 1 << 10
 
 

@@ -195,8 +195,9 @@ def _normalize_rows(X: Any, norm: str) -> Any:
     """``normalize(X, norm=norm, copy=False)`` of a CSR matrix.
 
     The very kernel ``normalize`` runs, in place, without its ``check_array``
-    (~40 us a call, most of it looking for dataframes). No rows, read-only or
-    non-finite values still go through ``normalize``, for its error or copy.
+    (1 us against 40-240 us a call for one row, most of it looking for
+    dataframes). No rows, read-only or non-finite values still go through
+    ``normalize``, for its error or copy.
     """
     if not (X.shape[0] and X.data.flags.writeable and np.isfinite(X.data).all()):
         return normalize(X, norm=norm, copy=False)

@@ -133,8 +133,8 @@ class SparseCodes:
 
         Cheaper than gathering a dense block of weights when there is little
         to gather; the sum is the same up to floating-point rounding. Compiled
-        (:func:`scattered_scores` of ``_scoring_fast``): ~3 us for one
-        utterance against ~25 us in numpy calls.
+        (:func:`scattered_scores` of ``_scoring_fast``): 5 us for one
+        CLINC150 utterance against 34 us in numpy calls (gather, repeat, bincount).
         """
         return scattered_scores(self.codes, self.indptr, self.output_ids, self.n_outputs,
                                 X.data, X.indices, X.indptr)
