@@ -15,7 +15,12 @@ Rows:
 * on CLINC150 (``--data``, default ``clinc150/`` in ``$SKLEARN_COMPRESS_DATA``): one-dict
   ``transform`` of the compressed vectorizer against ``DictVectorizer``, and
   one-utterance ``predict`` of the compressed DictVectorizer + LR and
-  TfidfVectorizer((1, 2)) + LR pipelines against the originals.
+  TfidfVectorizer((1, 2)) + LR pipelines against the originals;
+* on SNIPS (``--snips``, default ``snips/`` in ``$SKLEARN_COMPRESS_DATA``; needs
+  sklearn-crfsuite): one-sentence tagging, ``CompressedCRF.predict_single``
+  (``compress()`` at its defaults) against ``sklearn_crfsuite.CRF.predict_single``,
+  the CRF trained as in ``bench_crf`` (lbfgs, c1 = c2 = 0.1, the features of
+  :func:`sklearn_compress.crf.sequence_features`, ``--crf-max-iterations``).
 
 Each repeat times every contender in turn, so machine noise hits them alike;
 the tables show medians over repeats and ratios against the reference.
@@ -23,6 +28,7 @@ the tables show medians over repeats and ratios against the reference.
 
 import argparse
 import gc
+import json
 import os
 import statistics
 import sys
@@ -36,6 +42,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_compress import MinimalPerfectHash, compress
+from sklearn_compress.crf import load_slot_dataset, sequence_features
 from sklearn_compress.datasets import load_intent_dataset, word_ngram_features
 
 from ._common import DATA_ROOT, fresh_copies, markdown_table
@@ -46,6 +53,10 @@ try:
     import mmh3
 except ImportError:  # the key tables then show only ours and the dict
     bbhash = None
+try:
+    import sklearn_crfsuite
+except ImportError:  # the tagger row is then skipped
+    sklearn_crfsuite = None
 
 TARGET_GET_VS_DICT = 1.0
 TARGET_GET_VS_BBHASH = 0.8
@@ -200,6 +211,38 @@ def run_clinc150(directory, n_requests, repeats):
     return checks
 
 
+# -- one sentence on SNIPS ---------------------------------------------------------------
+
+
+def run_snips(directory, n_requests, repeats, max_iterations):
+    tokens, tags = load_slot_dataset(directory, "train")
+    test_tokens, _ = load_slot_dataset(directory, "test")
+    rng = np.random.default_rng(0)
+    n_requests = min(n_requests, len(test_tokens))
+    requests = [sequence_features(test_tokens[i])
+                for i in rng.choice(len(test_tokens), n_requests, replace=False)]
+    crf, fit_s = _fit(sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.1,
+                                           max_iterations=max_iterations),
+                      [sequence_features(sentence) for sentence in tokens], tags)
+    tagger = compress(crf)
+    identical = np.mean([list(tagger.predict_single(x)) == list(crf.predict_single(x))
+                         for x in requests])
+    print(f"\n## SNIPS: {len(tokens):,} train sentences; CRF fitted in {fit_s:.0f} s "
+          f"(max_iterations={max_iterations}); {n_requests:,} test sentences, one at a time "
+          f"({repeats} repeats); {100 * identical:.1f}% tagged identically")
+
+    def fresh_features():
+        # A JSON round trip makes new str objects: no hash or encoding cached.
+        return json.loads(json.dumps(requests))
+
+    tag = _medians({"sklearn_crfsuite.CRF.predict_single": _get_loop(crf.predict_single),
+                    "CompressedCRF.predict_single": _get_loop(tagger.predict_single)},
+                   fresh_features, repeats)
+    _table("predict_single(one sentence) (us per sentence)",
+           {k: v / 1e3 for k, v in tag.items()}, "sklearn_crfsuite.CRF.predict_single",
+           unit="us")
+
+
 def _ratio_check(what, reference_ns, ours_ns, target):
     ratio = reference_ns / ours_ns
     return f"{what} {ratio:.2f}x the original >= {target}", ratio >= target
@@ -215,6 +258,10 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--data", type=Path, default=DATA_ROOT / "clinc150",
                         help="CLINC150 in JSON Lines (skipped when absent)")
+    parser.add_argument("--snips", type=Path, default=DATA_ROOT / "snips",
+                        help="SNIPS slots in JSON Lines (skipped when absent)")
+    parser.add_argument("--crf-max-iterations", type=int, default=100,
+                        help="lbfgs iterations of the SNIPS CRF (default 100, as bench_crf)")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"bbhash {'available' if bbhash else 'not installed'}, {os.cpu_count()} cpus")
@@ -223,6 +270,10 @@ def main(argv=None):
         checks += run_clinc150(args.data, args.requests, args.repeats)
     else:
         print(f"\n(no CLINC150 at {args.data}: transform and predict rows skipped)")
+    if sklearn_crfsuite is None or not args.snips.is_dir():
+        print(f"\n(no sklearn-crfsuite or no SNIPS at {args.snips}: tagger row skipped)")
+    else:
+        run_snips(args.snips, args.requests, args.repeats, args.crf_max_iterations)
     print("\nTargets:")
     for description, met in checks:
         print(f"  [{'MET ' if met else 'MISS'}] {description}")

@@ -7,6 +7,10 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import (
+    inplace_csr_row_normalize_l1,
+    inplace_csr_row_normalize_l2,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._doc_link import DocLinkMixin
@@ -154,7 +158,7 @@ class CompressedTfidfTransformer(  # type: ignore[call-arg]  # (TfidfTransformer
         if self.idf_table_ is not None:
             X.data *= self._idf_of(X.indices)
         if self.norm is not None:
-            X = normalize(X, norm=self.norm, copy=False)
+            X = _normalize_rows(X, self.norm)
         return X
 
     def transform(self, X: Any, copy: bool = True) -> Any:
@@ -185,6 +189,23 @@ class CompressedTfidfTransformer(  # type: ignore[call-arg]  # (TfidfTransformer
         check_is_fitted(self)
         arrays = (getattr(self, name, None) for name in IDF_ATTRIBUTES)
         return sum(array.nbytes for array in arrays if array is not None)
+
+
+def _normalize_rows(X: Any, norm: str) -> Any:
+    """``normalize(X, norm=norm, copy=False)`` of a CSR matrix.
+
+    The very kernel ``normalize`` runs, in place, without its ``check_array``
+    (1 us against 40-240 us a call for one row, most of it looking for
+    dataframes). No rows, read-only or non-finite values still go through
+    ``normalize``, for its error or copy.
+    """
+    if not (X.shape[0] and X.data.flags.writeable and np.isfinite(X.data).all()):
+        return normalize(X, norm=norm, copy=False)
+    if norm == "l2":
+        inplace_csr_row_normalize_l2(X)
+    else:
+        inplace_csr_row_normalize_l1(X)
+    return X
 
 
 def _document_frequency(X: Any) -> NDArray[Any]:

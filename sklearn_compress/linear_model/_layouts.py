@@ -18,6 +18,8 @@ The model keeps the layout's arrays as its fitted attributes (``layout_``,
 
 import numpy as np
 
+from ._scoring_fast import scattered_scores
+
 __all__ = ["LAYOUTS", "DenseCodes", "SparseCodes", "compact_index", "expanded_index",
            "gather_rows", "layout_of", "pack", "rows_of_entries"]
 
@@ -130,20 +132,12 @@ class SparseCodes:
         """Unscaled (n_samples, n_outputs) scores of CSR ``X``, adding up each entry's codes.
 
         Cheaper than gathering a dense block of weights when there is little
-        to gather; the sum is the same up to floating-point rounding.
+        to gather; the sum is the same up to floating-point rounding. Compiled
+        (:func:`scattered_scores` of ``_scoring_fast``): 5 us for one
+        CLINC150 utterance against 34 us in numpy calls (gather, repeat, bincount).
         """
-        n_samples, n_outputs = X.shape[0], self.n_outputs
-        positions, entry_indptr = gather_rows(self.indptr, X.indices.astype(np.int64))
-        per_nonzero = np.diff(entry_indptr)
-        if n_samples == 1:  # one utterance: every cell is an output id (~5 us less)
-            weights = np.repeat(X.data, per_nonzero) * self.codes[positions]
-            return np.bincount(self.output_ids[positions], weights=weights,
-                               minlength=n_outputs).reshape(1, n_outputs)
-        sample_of_nonzero = rows_of_entries(np.diff(X.indptr))
-        weights = np.repeat(X.data, per_nonzero) * self.codes[positions]
-        cells = np.repeat(sample_of_nonzero, per_nonzero) * n_outputs + self.output_ids[positions]
-        scores = np.bincount(cells, weights=weights, minlength=n_samples * n_outputs)
-        return scores.reshape(n_samples, n_outputs)
+        return scattered_scores(self.codes, self.indptr, self.output_ids, self.n_outputs,
+                                X.data, X.indices, X.indptr)
 
     def check(self, n_features, n_outputs):
         indptr, ids, codes = self.indptr, self.output_ids, self.codes

@@ -162,6 +162,8 @@ class MinimalPerfectHash(CascadeLookup):
         (probability ``2**-fingerprint_bits``); with ``fingerprint_bits=0`` it
         may get any slot.
         """
+        if type(keys) is list:  # hashed and walked in one compiled pass
+            return self._lookup_list(keys)
         return self._lookup_hashes(hash_keys(keys, self.seed))
 
     def lookup_hashes(self, hashes: ArrayLike) -> NDArray[np.int64]:

@@ -297,3 +297,50 @@ def test_threads_looking_up_batches_get_the_single_thread_results():
     for slots, hashes in results:
         np.testing.assert_array_equal(slots, expected)
         np.testing.assert_array_equal(hashes, queries[:1000])
+
+
+@pytest.mark.parametrize("n", [0, 1, 511, 512, 513, 1500])
+def test_list_lookup_equals_lookup_of_hashes_across_blocks(n):
+    # A list is hashed and walked 512 keys at a time; other iterables are hashed first.
+    keys = feature_keys(2000)
+    mph = MinimalPerfectHash.build(keys, fingerprint_bits=8)
+    queries = [*keys[: n // 2], *feature_keys(n - n // 2, prefix="unseen=")]
+    queries[::7] = [key.encode() for key in queries[::7]]  # bytes are their own key type
+    queries[1::7] = [key + "é" for key in queries[1::7]]  # non-ASCII str
+    expected = mph.lookup_hashes(hash_keys(queries, mph.seed))
+    slots = mph.lookup(queries)
+    assert slots.dtype == np.int64 and slots.shape == (n,)
+    np.testing.assert_array_equal(slots, expected)
+    np.testing.assert_array_equal(mph.lookup(iter(queries)), expected)
+
+
+def test_list_lookup_raises_for_a_bad_key_past_the_first_block():
+    mph = MinimalPerfectHash.build(["ok"])
+    with pytest.raises(TypeError, match="keys must be str or bytes, got int: 7"):
+        mph.lookup(["ok"] * 600 + [7])
+
+
+def test_threads_looking_up_lists_get_the_single_thread_results():
+    # Each block's walk releases the GIL: 4 threads at once, each several times.
+    keys = feature_keys(20_000)
+    mph = MinimalPerfectHash.build(keys, fingerprint_bits=8)
+    queries = keys + feature_keys(20_000, prefix="unseen=")
+    expected = mph.lookup(queries)
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append(mph.lookup(queries))
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == 20
+    for slots in results:
+        np.testing.assert_array_equal(slots, expected)
