@@ -9,9 +9,10 @@ one-sequence forms over float transitions.
 
 import numpy as np
 
-from ._decode_fast import sequence_marginals, state_scores, viterbi_paths
+from ._decode_fast import entry_block_starts, sequence_marginals, state_scores, viterbi_paths
 
-__all__ = ["marginals", "sequence_marginals", "state_scores", "viterbi", "viterbi_paths"]
+__all__ = ["entry_block_starts", "marginals", "sequence_marginals", "state_scores", "viterbi",
+           "viterbi_paths"]
 
 
 def _one_sequence(state, transition):
