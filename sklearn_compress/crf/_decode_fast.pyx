@@ -73,32 +73,33 @@ def state_scores(const int64_t[::1] slots, list values, list token_ends,
         raise ValueError(f"{len(values)} attribute values for {n_attributes} slots")
     scores = np.zeros((n_tokens, n_labels), dtype=np.float64)
     cdef double[:, ::1] out = scores
-    cdef double[::1] weights = np.asarray(values, dtype=np.float64)
-    cdef int64_t[::1] ends = np.asarray(token_ends, dtype=np.int64)
     cdef Py_ssize_t t, y, a = 0, end
     cdef int64_t slot, entry, skip
     cdef int64_t mask = (1 << shift) - 1
     cdef uint64_t value
-    with nogil:
-        for t in range(n_tokens):
-            end = min(<Py_ssize_t>ends[t], n_attributes)
-            while a < end:
-                slot = slots[a]
-                if slot >= 0:
-                    entry = block_starts[slot >> shift]
-                    skip = slot & mask
-                    while skip:
-                        skip -= entry_labels[entry] & 1
-                        entry += 1
-                    while True:
-                        value = entry_labels[entry]
-                        out[t, value >> 1] += <double>codes[entry] * weights[a]
-                        entry += 1
-                        if value & 1:
-                            break
-                a += 1
-            for y in range(n_labels):
-                out[t, y] *= scales[y]
+    cdef double weight
+    # With the GIL: the values are read from their list only for the attributes
+    # found (2.3 us per SNIPS sentence less than converting the list first).
+    for t in range(n_tokens):
+        end = min(<Py_ssize_t>token_ends[t], n_attributes)
+        while a < end:
+            slot = slots[a]
+            if slot >= 0:
+                weight = values[a]
+                entry = block_starts[slot >> shift]
+                skip = slot & mask
+                while skip:
+                    skip -= entry_labels[entry] & 1
+                    entry += 1
+                while True:
+                    value = entry_labels[entry]
+                    out[t, value >> 1] += <double>codes[entry] * weight
+                    entry += 1
+                    if value & 1:
+                        break
+            a += 1
+        for y in range(n_labels):
+            out[t, y] *= scales[y]
     return scores
 
 
