@@ -335,6 +335,12 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         if sequence_ends:
             yield self._batch_scores(names, values, token_ends, sequence_ends)
 
+    def _sequence_scores(self, xseq):
+        """``(state scores, [n_tokens])`` of one sequence, without a batch's generators."""
+        names, values, token_ends = [], [], []
+        sequence_attributes(xseq, names, values, token_ends)
+        return self._batch_scores(names, values, token_ends, [len(token_ends)])
+
     def _batch_scores(self, names, values, token_ends, sequence_ends):
         # One hash and lookup call for every attribute of the batch, then one
         # compiled gather of their entries into the (tokens, labels) scores.
@@ -396,8 +402,10 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
         y : list of str
         """
         _check_fitted(self)
-        labels, = self._paths([xseq])
-        return labels
+        # Directly, not through predict's batches: 1 us (2%) less per SNIPS sentence.
+        scores, sequence_ends = self._sequence_scores(xseq)
+        return self.classes_[viterbi_paths(scores, sequence_ends, self.transition_codes_,
+                                           self.transition_scale_)].tolist()
 
     def predict_marginals(self, X: Any) -> NDArray[Any]:
         """Marginal probabilities of every label at every token of each sequence.
@@ -427,8 +435,10 @@ class CompressedCRF(DocLinkMixin, BaseEstimator):
             One ``{label: probability}`` dict per token.
         """
         _check_fitted(self)
-        dicts, = self._marginal_dicts([xseq])
-        return dicts
+        scores, sequence_ends = self._sequence_scores(xseq)
+        rows = sequence_marginals(scores, sequence_ends, self.transition_codes_,
+                                  self.transition_scale_).tolist()
+        return [dict(zip(self.classes_.tolist(), row, strict=True)) for row in rows]
 
     def score(self, X: Any, y: Any) -> float:
         """Share of tokens labelled correctly (``CRF.score``: flat accuracy).
