@@ -220,6 +220,9 @@ def test_load_refuses_a_tagger_without_labels(synthetic_crf, tmp_path):
     (lambda t: _edited(_old_layout(t), "entry_counts_",
                        lambda a: (a.__setitem__(1, a[1] + a[0]), a.__setitem__(0, 0))),
      "an attribute has no entries"),
+    # 2 * 129 would wrap to label 1 in a byte: refused before the conversion.
+    (lambda t: _edited(_old_layout(t), "label_ids_", _set(0, 129)),
+     "label ids reach 129 for {n_labels} labels"),
     (lambda t: _old_layout(t).__dict__.pop("label_ids_"),
      "the attribute index, label ids and codes disagree on the entry count"),
 ])
