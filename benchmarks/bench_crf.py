@@ -18,16 +18,16 @@ before opening the model to after tagging every test sentence with it (medians
 over ``--repeats`` processes); the growth of the whole resident set (VmRSS) is
 shown beside it. The two differ by file-backed pages, that is shared library
 code paged in: the kernel maps code in 64 KB fault-around chunks, and a load
-that runs one code path the warm-up did not run (numpy's finiteness check on
-72 label scales rather than a few) adds 64 KB of numpy's code to VmRSS, which
-is not memory of the model. The process has first imported every module, and
-opened a throwaway model of the same kind and tagged the sentences with it, so
-that one-time setup is not counted; free heap memory is returned to the system
-(``malloc_trim``) before each reading. CRFsuite reads its model file into
-memory; the compressed files are read with ``load(mmap=False)``, so every
-array is resident. Latency is
-the median over ``--repeats`` passes of the mean time per test sentence, on
-feature dicts rebuilt for each pass (fresh ``str`` objects).
+that runs one code path the warm-up did not run (``np.all`` over the
+finiteness flags of 72 label scales, where the throwaway model has 14) adds
+64 KB of numpy's code to VmRSS, which is not memory of the model. The process
+has first imported every module, and opened a throwaway model of the same kind
+and tagged the sentences with it, so that one-time setup is not counted; free
+heap memory is returned to the system (``malloc_trim``) before each reading.
+CRFsuite reads its model file into memory; the compressed files are read with
+``load(mmap=False)``, so every array is resident. Latency is the median over
+``--repeats`` passes of the mean time per test sentence, on feature dicts
+rebuilt for each pass (fresh ``str`` objects).
 
     python -m benchmarks.bench_crf                       # SNIPS train/test
     python -m benchmarks.bench_crf --data DIR            # another slot dataset
