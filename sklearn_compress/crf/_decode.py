@@ -4,7 +4,8 @@ The loops are compiled (``_decode_fast.pyx``) and take a batch of sequences:
 the state scores of all their tokens, ``state[t, y]``, the end of each
 sequence, and the transition scores ``transition[y_prev, y]`` (float64, or
 int8 codes with their scale). :func:`viterbi` and :func:`marginals` are the
-one-sequence forms over float transitions.
+one-sequence forms over float transitions. :func:`entry_block_starts` and
+:func:`state_scores` index and gather the tagger's per-attribute entries.
 """
 
 import numpy as np

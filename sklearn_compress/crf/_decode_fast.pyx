@@ -1,6 +1,7 @@
-"""Compiled per-sequence work of the CRF tagger: the gather of state scores
-from the sparse per-attribute entries, Viterbi paths and forward-backward
-marginals, for every sequence of a batch in one call (without the GIL).
+"""Compiled per-sequence work of the CRF tagger: the index of the
+per-attribute entries (built and checked at load), the gather of state scores
+from them, Viterbi paths and forward-backward marginals, for every sequence of
+a batch in one call (the decoding without the GIL).
 
 A batch is the state scores of all its tokens, ``state[t, y]``, and the end
 of each sequence in it. Transitions are an ``L x L`` matrix of float64 or of
