@@ -4,14 +4,16 @@ The loops are compiled (``_decode_fast.pyx``) and take a batch of sequences:
 the state scores of all their tokens, ``state[t, y]``, the end of each
 sequence, and the transition scores ``transition[y_prev, y]`` (float64, or
 int8 codes with their scale). :func:`viterbi` and :func:`marginals` are the
-one-sequence forms over float transitions.
+one-sequence forms over float transitions. :func:`entry_block_starts` and
+:func:`state_scores` index and gather the tagger's per-attribute entries.
 """
 
 import numpy as np
 
-from ._decode_fast import sequence_marginals, state_scores, viterbi_paths
+from ._decode_fast import entry_block_starts, sequence_marginals, state_scores, viterbi_paths
 
-__all__ = ["marginals", "sequence_marginals", "state_scores", "viterbi", "viterbi_paths"]
+__all__ = ["entry_block_starts", "marginals", "sequence_marginals", "state_scores", "viterbi",
+           "viterbi_paths"]
 
 
 def _one_sequence(state, transition):

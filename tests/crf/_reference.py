@@ -31,17 +31,19 @@ def state_weights_by_name(weights):
 
 def dequantized_weights_by_name(tagger, weights):
     """``{attribute name: {label id: code * scale}}`` of a CompressedCRF, via its hash."""
+    # Slot s's entries end at the (s + 1)-th entry whose lowest bit is set.
+    ends = np.flatnonzero(tagger.entry_labels_ & 1) + 1
+    starts = np.concatenate([[0], ends[:-1]])
     by_name = {}
     for name in weights.attributes:
         slot = tagger.mph_.get(name)
         if slot < 0:
             continue
-        start = int(tagger.entry_counts_[:slot].sum())
-        entries = slice(start, start + int(tagger.entry_counts_[slot]))
+        entries = slice(starts[slot], ends[slot])
         by_name[name.decode("utf-8")] = {
             int(y): float(code) * tagger.state_scales_[y]
-            for y, code in zip(tagger.label_ids_[entries], tagger.state_codes_[entries],
-                               strict=True)}
+            for y, code in zip(tagger.entry_labels_[entries] >> 1,
+                               tagger.state_codes_[entries], strict=True)}
     return by_name
 
 

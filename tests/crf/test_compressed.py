@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
 
 import sklearn_compress
 from sklearn_compress import CompressedCRF, compress
@@ -146,9 +147,9 @@ def test_deterministic_and_pickles(synthetic_crf):
     assert pickle.dumps(first) == pickle.dumps(second)
     restored = pickle.loads(pickle.dumps(first))
     assert restored.predict(X).tolist() == first.predict(X).tolist()
-    # The entry index is stored as per-attribute counts and rebuilt.
-    assert "_slot_offsets" not in first.__getstate__()
-    assert restored._slot_offsets.dtype == np.uint16
+    # The block index is derived: rebuilt on loading, not stored.
+    assert "_block_starts" not in first.__getstate__()
+    np.testing.assert_array_equal(restored._block_starts, first._block_starts)
 
 
 def test_save_and_load(synthetic_crf, tmp_path):
@@ -161,21 +162,82 @@ def test_save_and_load(synthetic_crf, tmp_path):
     assert loaded.get_params() == tagger.get_params()
 
 
-def test_load_checks_the_arrays(synthetic_crf, tmp_path):
-    crf = synthetic_crf[0]
+def _old_layout(tagger):
+    """The tagger as earlier files stored it: per-slot entry counts, plain label ids."""
+    entry_labels = tagger.__dict__.pop("entry_labels_")
+    ends = np.flatnonzero(entry_labels & 1) + 1
+    tagger.entry_counts_ = np.diff(ends, prepend=0).astype(np.uint8)
+    tagger.label_ids_ = (entry_labels >> 1).astype(np.uint8)
+    return tagger
+
+
+def test_loads_the_earlier_layout(synthetic_crf, tmp_path):
+    crf, X, _ = synthetic_crf
     tagger = compress(crf)
-    tagger.label_ids_ = tagger.label_ids_.copy()
-    tagger.label_ids_[0] = len(tagger.classes_)
+    path = tmp_path / "earlier.skc"
+    sklearn_compress.save(_old_layout(compress(crf)), path)
+    loaded = sklearn_compress.load(path)
+    np.testing.assert_array_equal(loaded.entry_labels_, tagger.entry_labels_)
+    assert not hasattr(loaded, "entry_counts_") and not hasattr(loaded, "label_ids_")
+    assert loaded.predict(X).tolist() == tagger.predict(X).tolist()
+
+
+def _edited(tagger, name, edit):
+    value = getattr(tagger, name).copy()
+    edit(value)
+    setattr(tagger, name, value)
+    return tagger
+
+
+def _set(index, value):
+    def edit(array):
+        array[index] = value
+    return edit
+
+
+def test_load_refuses_a_tagger_without_labels(synthetic_crf, tmp_path):
+    tagger = compress(synthetic_crf[0])
+    tagger.mph_ = sklearn_compress.MinimalPerfectHash.build([])
+    tagger.classes_ = tagger.classes_[:0]
+    tagger.entry_labels_, tagger.state_codes_ = tagger.entry_labels_[:0], tagger.state_codes_[:0]
+    tagger.state_scales_, tagger.transition_codes_ = np.ones(0), np.zeros((0, 0), np.int8)
+    with pytest.raises(ValueError, match=r"^model: the tagger has no labels$"):
+        sklearn_compress.save(tagger, tmp_path / "empty.skc")
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: _edited(t, "entry_labels_", _set(0, 2 * len(t.classes_))),
+     "label ids reach {n_labels} for {n_labels} labels"),
+    (lambda t: _edited(t, "entry_labels_", _set(-1, t.entry_labels_[-1] - 1)),
+     "the entries end {n_slots_less_one} attributes for {n_slots} hash slots"),
+    (lambda t: _edited(t, "entry_labels_", lambda a: np.bitwise_or(a, 1, out=a)),
+     "the entries end {n_slots_plus_one} attributes for {n_slots} hash slots"),
+    (lambda t: setattr(t, "entry_labels_", t.entry_labels_[:-1]),
+     "{n_entries_less_one} entry labels for {n_entries} codes"),
+    (lambda t: t.__dict__.pop("entry_labels_"), "the tagger has no entry_labels_"),
+    (lambda t: _edited(_old_layout(t), "entry_counts_", _set(0, t.entry_counts_[0] + 1)),
+     "the attribute index, label ids and codes disagree on the entry count"),
+    (lambda t: _edited(_old_layout(t), "entry_counts_",
+                       lambda a: (a.__setitem__(1, a[1] + a[0]), a.__setitem__(0, 0))),
+     "an attribute has no entries"),
+    # 2 * 129 would wrap to label 1 in a byte: refused before the conversion.
+    (lambda t: _edited(_old_layout(t), "label_ids_", _set(0, 129)),
+     "label ids reach 129 for {n_labels} labels"),
+    (lambda t: _old_layout(t).__dict__.pop("label_ids_"),
+     "the attribute index, label ids and codes disagree on the entry count"),
+])
+def test_load_checks_the_entries(synthetic_crf, tmp_path, edit, message):
+    tagger = compress(synthetic_crf[0])
+    n_slots, n_entries = len(tagger.mph_), len(tagger.state_codes_)
+    message = message.format(
+        n_labels=len(tagger.classes_), n_slots=n_slots, n_slots_less_one=n_slots - 1,
+        n_slots_plus_one=n_slots + 1, n_entries=n_entries, n_entries_less_one=n_entries - 1)
+    edit(tagger)
     path = tmp_path / "broken.skc"
     # save() runs load()'s checks before writing.
-    with pytest.raises(ValueError, match="label ids reach"):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         sklearn_compress.save(tagger, path)
     assert not path.exists()
-    tagger = compress(crf)
-    tagger.entry_counts_ = tagger.entry_counts_.copy()
-    tagger.entry_counts_[0] = len(tagger.classes_) + 1
-    with pytest.raises(ValueError, match=f"an attribute has {len(tagger.classes_) + 1} entries"):
-        sklearn_compress.save(tagger, path)
 
 
 def test_low_bits(snips_crf):
@@ -214,6 +276,11 @@ def test_errors(synthetic_crf):
         CompressedCRF.from_crfsuite(3)
     with pytest.raises(ValueError, match="bits"):
         compress(crf, bits=9)
+    unfitted = CompressedCRF()
+    for method in (unfitted.predict, unfitted.predict_marginals, unfitted.predict_single,
+                   unfitted.predict_marginals_single):
+        with pytest.raises(NotFittedError, match="This CompressedCRF instance is not fitted"):
+            method(X[0])
 
 
 def test_fit_trains_and_compresses():
