@@ -174,16 +174,21 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     scale_ : float or ndarray of shape (n_outputs,)
         Quantization step, an array when ``per_class=True``. Zero when all the
         weights (of that output) are zero.
-    layout_ : {"sparse", "dense"}
-        Storage of the codes, whichever is smaller.
+    layout_ : {"sparse", "dense", "feature_list"}
+        Storage of the codes, whichever is smallest ("feature_list" for one
+        output only).
     codes_ : ndarray of int8 (int16 above 8 bits)
-        Sparse layout: the non-zero codes, feature after feature, shape (nnz,).
-        Dense layout: all codes, shape (n_features_in_, n_outputs).
+        Sparse and feature-list layouts: the non-zero codes, feature after
+        feature, shape (nnz,). Dense layout: all codes, shape
+        (n_features_in_, n_outputs).
     indptr_ : ndarray of int32 or int64, shape (n_features_in_ + 1,), or None
         Sparse layout: the codes of feature ``j`` are
-        ``codes_[indptr_[j]:indptr_[j + 1]]``. None in the dense layout.
+        ``codes_[indptr_[j]:indptr_[j + 1]]``. None in the other layouts.
     output_ids_ : ndarray of unsigned int, shape (nnz,), or None
-        Sparse layout: the output (class) of each code. None in the dense layout.
+        Sparse layout: the output (class) of each code. None in the other layouts.
+    feature_ids_ : ndarray of unsigned int, shape (nnz,), or None
+        Feature-list layout: the increasing feature of each code. None in the
+        other layouts.
     feature_exponents_ : ndarray of int8, shape (n_features_in_,), or None
         Per-feature grids: feature ``j``'s weights are
         ``code * scale_ / 2**(feature_exponents_[j] / 8)``. Set where the
@@ -725,6 +730,8 @@ def _with_default_exponents(state):
 def _restore_index(model):
     model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
                           if "entry_counts_" in model.__dict__ else {"indptr_": None})
+    for name in ("output_ids_", "feature_ids_"):  # the arrays of the other layouts
+        model.__dict__.setdefault(name, None)
     model.__dict__.update(_with_default_exponents(_expanded_file_exponents(model)))
 
 
@@ -779,6 +786,8 @@ FILE_CODECS = (
                 "entry_counts_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
                                        optional=True),
                 "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
+                "feature_ids_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
+                                      optional=True),
                 "intercept_": Array(("float64",), (1,)), "scale_": Array(("float64",), (0, 1)),
                 "feature_exponents_": Array(("int8",), (1,), optional=True),
                 "exponent_features_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
