@@ -1,5 +1,6 @@
 """compress() of composite models: unions, ensembles, searches, hashing pipelines."""
 
+import copy
 import pickle
 import re
 
@@ -18,7 +19,12 @@ from sklearn.feature_extraction.text import (
 )
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import (
+    LogisticRegression,
+    RidgeClassifier,
+    RidgeClassifierCV,
+    SGDClassifier,
+)
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier
@@ -188,6 +194,34 @@ def test_multi_output_classifier_of_linear_models():
     pipe = make_pipeline(TfidfVectorizer(), MultiOutputClassifier(LinearSVC()))
     pipe.fit(X_TRAIN, Y_MULTILABEL)
     small = compress(pipe)
+    _assert_same_predictions(pipe, small)
+
+
+def _sklearn_on_dequantized_weights(original, small, X):
+    """scikit-learn's own predictions from the compressed weights, on the compressed columns."""
+    equivalent = copy.deepcopy(original[-1])
+    equivalent.coef_ = small[-1].coef_
+    return equivalent.predict(small[:-1].transform(X))
+
+
+@pytest.mark.parametrize("model_class", [RidgeClassifier, RidgeClassifierCV])
+def test_multilabel_ridge_classifier(model_class):
+    pipe = make_pipeline(TfidfVectorizer(), model_class()).fit(X_TRAIN, Y_MULTILABEL)
+    small = compress(pipe)
+    assert small[-1].link_ == "multilabel"
+    predicted = small.predict(X_TEST)
+    np.testing.assert_array_equal(predicted,
+                                  _sklearn_on_dequantized_weights(pipe, small, X_TEST))
+    assert predicted.shape == (len(X_TEST), 2)
+    same = predicted == pipe.predict(X_TEST)
+    assert same.all(axis=1).mean() >= 0.99
+
+
+def test_multi_output_classifier_of_ridge_classifiers():
+    pipe = make_pipeline(TfidfVectorizer(), MultiOutputClassifier(RidgeClassifier()))
+    pipe.fit(X_TRAIN, Y_MULTILABEL)
+    small = compress(pipe)
+    assert all(isinstance(e, QuantizedLinearModel) for e in small[-1].estimators_)
     _assert_same_predictions(pipe, small)
 
 
@@ -362,6 +396,8 @@ SAVED = {
         TfidfVectorizer(), OneVsRestClassifier(LogisticRegression())), "texts", "labels"),
     "one-vs-rest-multilabel": (lambda: make_pipeline(
         TfidfVectorizer(norm=None), OneVsRestClassifier(LinearSVC())), "texts", "constant"),
+    "ridge-multilabel": (lambda: make_pipeline(TfidfVectorizer(), RidgeClassifier()), "texts",
+                         "multilabel"),
     "multi-output": (lambda: make_pipeline(
         TfidfVectorizer(), MultiOutputClassifier(LogisticRegression())), "texts", "multilabel"),
     "calibrated-sigmoid": (lambda: make_pipeline(

@@ -648,11 +648,49 @@ def test_unsupported_estimators_raise_type_error_naming_them(estimator, prefit):
         QuantizedLinearModel(estimator, prefit=prefit).fit(X, y)
 
 
-def test_multilabel_ridge_classifier_is_rejected():
+def _indicator_target(y, n_labels):
+    Y = np.column_stack([y == label for label in ("ant", "bee", "cat")[:n_labels]])
+    Y[::7, 0] = True  # some rows with two labels
+    return Y.astype(int)
+
+
+@pytest.mark.parametrize("name", ["RidgeClassifier", "RidgeClassifierCV"])
+@pytest.mark.parametrize("n_labels", [2, 3])
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_multilabel_ridge_classifiers_predict_as_scikit_learn(name, n_labels, kind):
+    X, y = _classification(4, kind)
+    Y = _indicator_target(y, n_labels)
+    estimator = _fitted(CLASSIFIERS[name], X, Y)
+    model = QuantizedLinearModel(estimator, prefit=True).fit()
+    assert (model.link_, model.n_outputs_) == ("multilabel", n_labels)
+    reference = _dequantized_copy(estimator, model)
+    predicted = model.predict(X)
+    assert predicted.dtype == reference.predict(X).dtype and predicted.shape == Y.shape
+    assert_array_equal(predicted, reference.predict(X))
+    _check_close_to_float_model(estimator, model, X)
+    assert model.score(X, Y) == reference.score(X, Y)
+    assert not hasattr(model, "predict_proba")
+    fitted_here = QuantizedLinearModel(CLASSIFIERS[name](), bits=8).fit(X, Y)
+    assert_array_equal(fitted_here.predict(X), _dequantized_copy(
+        _fitted(CLASSIFIERS[name], X, Y), fitted_here).predict(X))
+
+
+def test_ridge_classifier_fitted_on_a_sparse_indicator_is_refused():
     X, y = _classification(4, "dense")
-    Y = np.column_stack([y == "ant", y == "bee", y == "cat"]).astype(int)
-    with pytest.raises(TypeError, match="multilabel"):
+    Y = sparse.csr_matrix(_indicator_target(y, 3))
+    with pytest.raises(TypeError, match=re.escape(
+            "fitted on a sparse indicator matrix; fit it on a dense one (y.toarray())")):
         QuantizedLinearModel(linear_model.RidgeClassifier()).fit(X, Y)
+
+
+def test_multilabel_only_where_the_wrapped_classifier_fits_an_indicator():
+    X, y = _classification(4, "dense")
+    Y = _indicator_target(y, 3)
+    with pytest.raises(ValueError):  # scikit-learn's own refusal
+        QuantizedLinearModel(linear_model.LogisticRegression()).fit(X, Y)
+    assert QuantizedLinearModel(linear_model.RidgeClassifier()).__sklearn_tags__(
+    ).classifier_tags.multi_label
+    assert not QuantizedLinearModel().__sklearn_tags__().classifier_tags.multi_label
 
 
 @pytest.mark.parametrize("bad_value", [np.nan, np.inf, -np.inf])
