@@ -1,12 +1,14 @@
 """Benchmark compress() on composite pipelines, and check the composite targets.
 
 Side by side in one run, each pipeline fitted on real data, then compressed
-with ``compress()`` at its defaults:
+with ``compress()`` at its defaults, except for the options named in the
+table:
 
 - CLINC150: ``FeatureUnion`` of word (1, 2) and char_wb (2, 5) tf-idf +
   ``LinearSVC``; tf-idf + ``CalibratedClassifierCV(LinearSVC(), cv=3)``;
-  tf-idf + ``OneVsRestClassifier(LogisticRegression())`` on a multilabel
-  target (each text's intent and its domain, from ``intent_domains.json``);
+  tf-idf + ``OneVsRestClassifier(LogisticRegression())`` and tf-idf +
+  ``RidgeClassifier`` on a multilabel target (each text's intent and its
+  domain, from ``intent_domains.json``);
   ``HashingVectorizer(n_features=2**18)`` + ``TfidfTransformer`` +
   ``SGDClassifier``.
 - SNIPS: ``ColumnTransformer`` (tf-idf on a text column, ``StandardScaler``
@@ -38,7 +40,7 @@ import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline, make_union
@@ -70,6 +72,11 @@ def _one_vs_rest_multilabel(data):
     return model, data["texts"], data["multilabel"]
 
 
+def _ridge_multilabel(data):
+    model = make_pipeline(TfidfVectorizer(), RidgeClassifier())
+    return model, data["texts"], data["multilabel"]
+
+
 def _hashing_sgd(data):
     model = make_pipeline(HashingVectorizer(n_features=2**18), TfidfTransformer(),
                           SGDClassifier(random_state=0))
@@ -91,12 +98,19 @@ def _grid_search_lr(data):
 
 # name -> (dataset, target kind, builder, compress() options). One scale per
 # class where 151 classes share one multi-output model: with one scale for all,
-# agreement is 99.45% (union) and 99.35% (hashing).
+# agreement is 99.45% (union) and 99.35% (hashing). 9 bits for the 161 binary
+# one-vs-rest models: a label set changes if any of the 161 decisions crosses
+# 0; at 8 bits 29 of the 5,500 test texts (99.47%), at 9 bits 15 (99.73%). The
+# same holds for RidgeClassifier's 161 outputs: 99.38% at 8 bits, 99.62% at 9.
 PER_CLASS = {"per_class": True}
+NINE_BITS = {"bits": 9}
 PIPELINES = {
     "union(word|char_wb)+LinearSVC": ("clinc150", "default", _word_char_union_svc, PER_CLASS),
     "tfidf+Calibrated(LinearSVC cv=3)": ("clinc150", "default", _calibrated_svc, {}),
-    "tfidf+OneVsRest(LR) multilabel": ("clinc150", "default", _one_vs_rest_multilabel, {}),
+    "tfidf+OneVsRest(LR) multilabel": ("clinc150", "default", _one_vs_rest_multilabel,
+                                       NINE_BITS),
+    "tfidf+RidgeClassifier multilabel": ("clinc150", "default", _ridge_multilabel,
+                                         NINE_BITS),
     "Hashing(2**18)+tfidf+SGD": ("clinc150", "hashing", _hashing_sgd, PER_CLASS),
     "ColumnTransformer(tfidf|scaler)+LR": ("snips", "snips", _column_transformer_lr, {}),
     "GridSearchCV(tfidf+LR)": ("snips", "snips", _grid_search_lr, {}),

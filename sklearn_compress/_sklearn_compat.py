@@ -41,6 +41,7 @@ __all__ = [
     "canonical_csr",
     "fit_context",
     "fitted_tfidf_step",
+    "label_binarizer_sparse_input",
     "label_binarizer_target_type",
     "mark_stop_words_validated",
     "rebuild_isotonic_function",
@@ -115,6 +116,11 @@ def canonical_csr(data: Any, indices: Any, indptr: Any, shape: tuple[int, int]) 
 def label_binarizer_target_type(estimator: Any) -> str:
     """The target type a fitted classifier's label binarizer saw ("" if none)."""
     return getattr(getattr(estimator, "_label_binarizer", None), "y_type_", "")
+
+
+def label_binarizer_sparse_input(estimator: Any) -> bool:
+    """Whether a fitted classifier's label binarizer saw a sparse target."""
+    return bool(getattr(getattr(estimator, "_label_binarizer", None), "sparse_input_", False))
 
 
 def warn_for_unused_params(text_vectorizer: Any) -> None:

@@ -5,7 +5,8 @@ multiply each column by, so that the driver can fold it into the weights
 where nothing row-wise follows, and the magnitude of their input columns, so
 that the model quantizes each folded weight on a grid as fine as the scaled
 space asks (a scaler never makes the quantization worse than no scaler);
-``Normalizer`` only learns its new width.
+a centering ``StandardScaler`` and ``Normalizer`` are kept (re-indexed, or
+only told their new width).
 """
 
 import copy
@@ -45,12 +46,13 @@ def _rewrite_max_abs_scaler(step, features):
 
 
 def _rewrite_standard_scaler(step, features):
-    if step.with_mean:
-        raise TypeError(
-            "StandardScaler(with_mean=True) is not supported: centering a sparse "
-            "feature matrix makes it dense; use with_mean=False"
-        )
     new = _reindexed(step, features, ("scale_", "var_", "mean_", "n_samples_seen_"))
+    if step.with_mean:
+        # Centering is affine: kept as a step (it only ever saw dense input), so
+        # the weights are quantized in the scaled, centered space, as scikit-learn
+        # applies them. Not column-wise in the folding sense: a scale before it
+        # cannot move past the shift into the weights.
+        return StepRewrite(new)
     scale = np.ones(len(features)) if new.scale_ is None else 1.0 / new.scale_
     # One standard deviation in, one out: quantized as a one-hot feature is.
     return StepRewrite(new, column_scale=scale, column_wise=True, input_magnitude=new.scale_)

@@ -15,6 +15,7 @@ __all__ = [
     "LINK_IDENTITY",
     "LINK_LOGISTIC",
     "LINK_MODIFIED_HUBER",
+    "LINK_MULTILABEL",
     "LINK_NONE",
     "LINK_OVR_LOGISTIC",
     "PROBA",
@@ -27,13 +28,21 @@ LINK_NONE = "none"  # classifier without predict_proba
 LINK_LOGISTIC = "logistic"  # LogisticRegression: expit if binary, else softmax
 LINK_OVR_LOGISTIC = "ovr_logistic"  # SGD log_loss: expit, normalized over classes
 LINK_MODIFIED_HUBER = "modified_huber"  # SGD modified_huber: (clip(d, -1, 1) + 1) / 2
-LINKS = (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC, LINK_MODIFIED_HUBER)
+# RidgeClassifier fitted on an indicator matrix: one output per label, predicted where > 0.
+LINK_MULTILABEL = "multilabel"
+LINKS = (LINK_IDENTITY, LINK_NONE, LINK_LOGISTIC, LINK_OVR_LOGISTIC, LINK_MODIFIED_HUBER,
+         LINK_MULTILABEL)
 
 
-def link_of(estimator, is_classifier):
-    """The link function of a fitted supported estimator, as sklearn 1.9 applies it."""
+def link_of(estimator, is_classifier, multilabel=False):
+    """The link function of a fitted supported estimator, as sklearn 1.9 applies it.
+
+    ``multilabel``: the estimator was fitted on an indicator matrix.
+    """
     if not is_classifier:
         return LINK_IDENTITY
+    if multilabel:
+        return LINK_MULTILABEL
     if isinstance(estimator, linear_model.LogisticRegression):
         # Since sklearn 1.8 LogisticRegression has no one-vs-rest mode: its
         # predict_proba is expit for two classes and softmax otherwise.

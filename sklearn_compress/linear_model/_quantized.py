@@ -27,12 +27,13 @@ from .._sklearn_compat import (
     Interval,
     StrOptions,
     fit_context,
+    label_binarizer_sparse_input,
     label_binarizer_target_type,
 )
 from .._tables import N_FEATURES_IN, TEMPLATE, Array, Codec
 from . import _quantize
 from ._layouts import LAYOUTS, compact_index, expanded_index, layout_of, pack
-from ._links import LINK_IDENTITY, LINKS, PROBA, link_has, link_of
+from ._links import LINK_IDENTITY, LINK_MULTILABEL, LINKS, PROBA, link_has, link_of
 
 __all__ = ["QuantizedLinearModel"]
 
@@ -101,15 +102,28 @@ def _intercepts(estimator, n_outputs):
     return np.broadcast_to(intercept, (n_outputs,)).copy()
 
 
-def _check_outputs_match_classes(estimator, n_outputs):
+def _is_multilabel(estimator):
+    """Whether a classifier was fitted on an indicator matrix (RidgeClassifier can be)."""
+    return label_binarizer_target_type(estimator).startswith("multilabel")
+
+
+def _expected_outputs(n_classes, multilabel):
+    """Weight rows of a classifier: one per label, one for two classes, else one per class."""
+    return n_classes if multilabel or n_classes != 2 else 1
+
+
+def _check_outputs_match_classes(estimator, n_outputs, multilabel):
     n_classes = len(estimator.classes_)
-    # RidgeClassifier fitted on an indicator matrix keeps it in its label binarizer.
-    target_type = label_binarizer_target_type(estimator)
-    if target_type.startswith("multilabel") or n_outputs != (1 if n_classes == 2 else n_classes):
+    if multilabel and label_binarizer_sparse_input(estimator):
+        # scikit-learn then predicts a sparse matrix; not offered here.
+        raise TypeError(
+            f"QuantizedLinearModel cannot quantize this {type(estimator).__name__}: it was "
+            "fitted on a sparse indicator matrix; fit it on a dense one (y.toarray())."
+        )
+    if n_outputs != _expected_outputs(n_classes, multilabel):
         raise TypeError(
             f"QuantizedLinearModel cannot quantize this {type(estimator).__name__}: "
-            f"{n_outputs} weight rows for {n_classes} classes (multilabel models are "
-            "not supported)."
+            f"{n_outputs} weight rows for {n_classes} classes."
         )
 
 
@@ -174,16 +188,21 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     scale_ : float or ndarray of shape (n_outputs,)
         Quantization step, an array when ``per_class=True``. Zero when all the
         weights (of that output) are zero.
-    layout_ : {"sparse", "dense"}
-        Storage of the codes, whichever is smaller.
+    layout_ : {"sparse", "dense", "feature_list"}
+        Storage of the codes, whichever is smallest ("feature_list" for one
+        output only).
     codes_ : ndarray of int8 (int16 above 8 bits)
-        Sparse layout: the non-zero codes, feature after feature, shape (nnz,).
-        Dense layout: all codes, shape (n_features_in_, n_outputs).
+        Sparse and feature-list layouts: the non-zero codes, feature after
+        feature, shape (nnz,). Dense layout: all codes, shape
+        (n_features_in_, n_outputs).
     indptr_ : ndarray of int32 or int64, shape (n_features_in_ + 1,), or None
         Sparse layout: the codes of feature ``j`` are
-        ``codes_[indptr_[j]:indptr_[j + 1]]``. None in the dense layout.
+        ``codes_[indptr_[j]:indptr_[j + 1]]``. None in the other layouts.
     output_ids_ : ndarray of unsigned int, shape (nnz,), or None
-        Sparse layout: the output (class) of each code. None in the dense layout.
+        Sparse layout: the output (class) of each code. None in the other layouts.
+    feature_ids_ : ndarray of unsigned int, shape (nnz,), or None
+        Feature-list layout: the increasing feature of each code. None in the
+        other layouts.
     feature_exponents_ : ndarray of int8, shape (n_features_in_,), or None
         Per-feature grids: feature ``j``'s weights are
         ``code * scale_ / 2**(feature_exponents_[j] / 8)``. Set where the
@@ -201,10 +220,12 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         single-output regressors.
     link_ : str
         How decision values become predictions: "identity" (regressor),
-        "none" (classifier without probabilities), "logistic", "ovr_logistic"
-        or "modified_huber".
+        "none" (classifier without probabilities), "logistic", "ovr_logistic",
+        "modified_huber" or "multilabel" (a ``RidgeClassifier`` fitted on an
+        indicator matrix: :meth:`predict` returns the indicator matrix of
+        the outputs above 0, as scikit-learn's does).
     classes_ : ndarray of shape (n_classes,)
-        Class labels (classifiers only).
+        Class labels (classifiers only); the label indices of a multilabel model.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -331,9 +352,10 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{type(estimator).__name__}.coef_ has {n_features} features but "
                 f"n_features_in_ is {self.n_features_in_}."
             )
-        self.link_ = link_of(estimator, _SUPPORTED[type(estimator)])
+        multilabel = _SUPPORTED[type(estimator)] and _is_multilabel(estimator)
+        self.link_ = link_of(estimator, _SUPPORTED[type(estimator)], multilabel)
         if self.link_ != LINK_IDENTITY:
-            _check_outputs_match_classes(estimator, n_outputs)
+            _check_outputs_match_classes(estimator, n_outputs, multilabel)
             self.classes_ = np.asarray(estimator.classes_).copy()
         self.n_outputs_ = n_outputs
         # Outputs are 1-D when the wrapped model's are: binary classifiers and
@@ -443,6 +465,8 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         scores = self._shaped(self._decision(X))
         if self.link_ == LINK_IDENTITY:
             return scores
+        if self.link_ == LINK_MULTILABEL:  # an indicator matrix, as RidgeClassifier's
+            return (scores.reshape(len(scores), -1) > 0).astype(int)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
@@ -605,7 +629,9 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = wrapped.estimator_type
         tags.classifier_tags = wrapped.classifier_tags
         if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_label = False  # rejected at fit
+            # Only the Ridge classifiers fit an indicator matrix; the others refuse it.
+            tags.classifier_tags.multi_label = type(self._template_estimator()) in (
+                linear_model.RidgeClassifier, linear_model.RidgeClassifierCV)
         tags.regressor_tags = wrapped.regressor_tags
         tags.target_tags = wrapped.target_tags
         tags.target_tags.required = not self.prefit
@@ -725,6 +751,8 @@ def _with_default_exponents(state):
 def _restore_index(model):
     model.__dict__.update(expanded_index({"entry_counts_": model.__dict__.pop("entry_counts_")})
                           if "entry_counts_" in model.__dict__ else {"indptr_": None})
+    for name in ("output_ids_", "feature_ids_"):  # the arrays of the other layouts
+        model.__dict__.setdefault(name, None)
     model.__dict__.update(_with_default_exponents(_expanded_file_exponents(model)))
 
 
@@ -763,9 +791,9 @@ def _check_fitted_arrays(model):
     if scale.ndim != model.per_class or (scale.ndim and len(scale) != n_outputs) or np.any(
             scale < 0):
         raise ValueError("scale_ must be one non-negative number, or one per output if per_class")
-    if model.link_ != "identity":
+    if model.link_ != LINK_IDENTITY:
         n_classes = len(getattr(model, "classes_", ()))
-        if n_outputs != (1 if n_classes == 2 else n_classes):
+        if n_outputs != _expected_outputs(n_classes, model.link_ == LINK_MULTILABEL):
             raise ValueError(f"{n_outputs} outputs for {n_classes} classes")
 
 
@@ -779,6 +807,8 @@ FILE_CODECS = (
                 "entry_counts_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
                                        optional=True),
                 "output_ids_": Array(("uint8", "uint16", "uint32"), (1,), optional=True),
+                "feature_ids_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),
+                                      optional=True),
                 "intercept_": Array(("float64",), (1,)), "scale_": Array(("float64",), (0, 1)),
                 "feature_exponents_": Array(("int8",), (1,), optional=True),
                 "exponent_features_": Array(("uint8", "uint16", "uint32", "uint64"), (1,),

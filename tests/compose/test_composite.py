@@ -1,5 +1,6 @@
 """compress() of composite models: unions, ensembles, searches, hashing pipelines."""
 
+import copy
 import pickle
 import re
 
@@ -10,7 +11,7 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401 - halving searches are experimental
-from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction import DictVectorizer, FeatureHasher
 from sklearn.feature_extraction.text import (
     HashingVectorizer,
     TfidfTransformer,
@@ -18,7 +19,12 @@ from sklearn.feature_extraction.text import (
 )
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import (
+    LogisticRegression,
+    RidgeClassifier,
+    RidgeClassifierCV,
+    SGDClassifier,
+)
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier
@@ -140,6 +146,66 @@ def test_column_transformer_over_a_dataframe(sparse_threshold):
     assert new.output_indices_["remainder"].stop == out.shape[1]
 
 
+def _far_from_zero_frame(texts, seed):
+    """Texts with a numeric column whose mean is 200 standard deviations from zero."""
+    frame = _frame(texts)
+    frame["reading"] = 1000.0 + np.random.default_rng(seed).normal(0, 5, len(texts))
+    return frame
+
+
+def _in_scaled_space_as_scikit_learn(pipe, small, X):
+    """The compressed model's outputs equal scikit-learn's model given its dequantized weights."""
+    equivalent = copy.deepcopy(pipe[-1])
+    equivalent.coef_ = small[-1].coef_
+    columns = small[:-1].transform(X)
+    np.testing.assert_array_equal(small.predict(X), equivalent.predict(columns))
+    np.testing.assert_allclose(small.decision_function(X), equivalent.decision_function(columns),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("sparse_threshold", [0.3, 0.0])
+def test_centering_scaler_branch_is_quantized_in_its_scaled_space(sparse_threshold):
+    transformer = ColumnTransformer(
+        [("text", TfidfVectorizer(), "text"),
+         ("numbers", StandardScaler(), ["reading", "n_words"])],
+        sparse_threshold=sparse_threshold)
+    pipe = make_pipeline(transformer, LogisticRegression()).fit(
+        _far_from_zero_frame(X_TRAIN, 0), Y_TRAIN)
+    small = compress(pipe, fingerprint_bits=16)
+    X_test = _far_from_zero_frame(X_TEST, 1)
+    scaler = small[0].named_transformers_["numbers"]
+    assert scaler.with_mean
+    numbers = small[0].output_indices_["numbers"]
+    original_numbers = pipe[0].output_indices_["numbers"]
+    # the branch centers and scales exactly as before ...
+    np.testing.assert_array_equal(_dense(small[0].transform(X_test))[:, numbers],
+                                  _dense(pipe[0].transform(X_test))[:, original_numbers])
+    # ... so its weights are rounded in the centered, scaled space (half a step at most)
+    error = np.abs(small[-1].coef_[:, numbers] - pipe[-1].coef_[:, original_numbers])
+    assert np.all(error <= np.reshape(small[-1].scale_, (-1, 1)) / 2 + 1e-12)
+    _in_scaled_space_as_scikit_learn(pipe, small, X_test)
+    same = small.predict(X_test) == pipe.predict(X_test)
+    assert same.mean() >= 0.99
+
+
+def _dense(X):
+    return X.toarray() if sparse.issparse(X) else X
+
+
+def test_dense_vectorizer_then_centering_scaler_in_a_union_branch():
+    records = [{"words": len(text.split()), "first=" + text.split()[0]: 1} for text in X_TRAIN]
+    branch = make_pipeline(DictVectorizer(sparse=False), StandardScaler())
+    pipe = make_pipeline(make_union(branch), LogisticRegression()).fit(records, Y_TRAIN)
+    small = compress(pipe)
+    new_branch = small[0].transformer_list[0][1]
+    assert [type(step).__name__ for _, step in new_branch.steps] == [
+        "CompressedVectorizer", "StandardScaler"]
+    test_records = [{"words": len(text.split()), "first=" + text.split()[0]: 1}
+                    for text in X_TEST]
+    _in_scaled_space_as_scikit_learn(pipe, small, test_records)
+    assert np.mean(small.predict(test_records) == pipe.predict(test_records)) >= 0.99
+
+
 def test_column_transformer_with_numpy_columns_and_dropped_remainder():
     X = np.array([[text, len(text)] for text in X_TRAIN], dtype=object)
     transformer = ColumnTransformer([("text", TfidfVectorizer(), 0),
@@ -188,6 +254,34 @@ def test_multi_output_classifier_of_linear_models():
     pipe = make_pipeline(TfidfVectorizer(), MultiOutputClassifier(LinearSVC()))
     pipe.fit(X_TRAIN, Y_MULTILABEL)
     small = compress(pipe)
+    _assert_same_predictions(pipe, small)
+
+
+def _sklearn_on_dequantized_weights(original, small, X):
+    """scikit-learn's own predictions from the compressed weights, on the compressed columns."""
+    equivalent = copy.deepcopy(original[-1])
+    equivalent.coef_ = small[-1].coef_
+    return equivalent.predict(small[:-1].transform(X))
+
+
+@pytest.mark.parametrize("model_class", [RidgeClassifier, RidgeClassifierCV])
+def test_multilabel_ridge_classifier(model_class):
+    pipe = make_pipeline(TfidfVectorizer(), model_class()).fit(X_TRAIN, Y_MULTILABEL)
+    small = compress(pipe)
+    assert small[-1].link_ == "multilabel"
+    predicted = small.predict(X_TEST)
+    np.testing.assert_array_equal(predicted,
+                                  _sklearn_on_dequantized_weights(pipe, small, X_TEST))
+    assert predicted.shape == (len(X_TEST), 2)
+    same = predicted == pipe.predict(X_TEST)
+    assert same.all(axis=1).mean() >= 0.99
+
+
+def test_multi_output_classifier_of_ridge_classifiers():
+    pipe = make_pipeline(TfidfVectorizer(), MultiOutputClassifier(RidgeClassifier()))
+    pipe.fit(X_TRAIN, Y_MULTILABEL)
+    small = compress(pipe)
+    assert all(isinstance(e, QuantizedLinearModel) for e in small[-1].estimators_)
     _assert_same_predictions(pipe, small)
 
 
@@ -362,6 +456,8 @@ SAVED = {
         TfidfVectorizer(), OneVsRestClassifier(LogisticRegression())), "texts", "labels"),
     "one-vs-rest-multilabel": (lambda: make_pipeline(
         TfidfVectorizer(norm=None), OneVsRestClassifier(LinearSVC())), "texts", "constant"),
+    "ridge-multilabel": (lambda: make_pipeline(TfidfVectorizer(), RidgeClassifier()), "texts",
+                         "multilabel"),
     "multi-output": (lambda: make_pipeline(
         TfidfVectorizer(), MultiOutputClassifier(LogisticRegression())), "texts", "multilabel"),
     "calibrated-sigmoid": (lambda: make_pipeline(

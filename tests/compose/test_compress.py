@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import joblib
@@ -180,11 +181,24 @@ def test_unsupported_steps_raise_type_error_naming_them(steps, message):
         compress(pipe)
 
 
-def test_centering_scaler_is_refused():
+def test_centering_scaler_is_kept_and_the_weights_quantized_after_it():
     X = DictVectorizer(sparse=False).fit_transform(X_TRAIN)
-    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, Y_TRAIN)
-    with pytest.raises(TypeError, match=r"StandardScaler\(with_mean=True\) is not supported"):
-        compress(pipe)
+    X[:, 0] += 1000.0  # a column far from zero: centering matters
+    pipe = make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression()).fit(X, Y_TRAIN)
+    small = compress(pipe)
+    # nothing is folded past the centering: both scalers stay as they were fitted
+    assert [type(step).__name__ for _, step in small.steps] == [
+        "MaxAbsScaler", "StandardScaler", "QuantizedLinearModel"]
+    np.testing.assert_array_equal(small[1].mean_, pipe[1].mean_)
+    X_test = DictVectorizer(sparse=False).fit(X_TRAIN).transform(X_TEST)
+    X_test[:, 0] += 1000.0
+    equivalent = copy.deepcopy(pipe[-1])  # scikit-learn's model on the quantized weights
+    equivalent.coef_ = small[-1].coef_
+    scaled = pipe[:-1].transform(X_test)
+    np.testing.assert_array_equal(small.predict(X_test), equivalent.predict(scaled))
+    np.testing.assert_allclose(small.decision_function(X_test),
+                               equivalent.decision_function(scaled), rtol=1e-12, atol=1e-12)
+    assert np.mean(small.predict(X_test) == pipe.predict(X_test)) >= 0.99
 
 
 def test_unfitted_pipeline_is_refused():

@@ -3,6 +3,7 @@
 import copy
 import io
 import pickle
+import re
 import tracemalloc
 import warnings
 
@@ -139,10 +140,13 @@ def _fitted(factory, X, y):
 
 
 def _dense_codes(model):
-    """All codes as an (n_features, n_outputs) int array, from either layout."""
+    """All codes as an (n_features, n_outputs) int array, from any layout."""
     if model.layout_ == "dense":
         return model.codes_.astype(np.int64)
     codes = np.zeros((model.n_features_in_, model.n_outputs_), dtype=np.int64)
+    if model.layout_ == "feature_list":
+        codes[model.feature_ids_, 0] = model.codes_
+        return codes
     rows = np.repeat(np.arange(model.n_features_in_), np.diff(model.indptr_))
     codes[rows, model.output_ids_] = model.codes_
     return codes
@@ -282,10 +286,11 @@ def _prefit_logistic(n_features, n_classes, zero_fraction=0.0, seed=0):
     """
     rng = np.random.RandomState(seed)
     estimator = linear_model.LogisticRegression()
-    coef = rng.standard_normal((n_classes, n_features))
-    coef[rng.rand(n_classes, n_features) < zero_fraction] = 0.0
+    n_rows = 1 if n_classes == 2 else n_classes  # binary: one row, as scikit-learn fits it
+    coef = rng.standard_normal((n_rows, n_features))
+    coef[rng.rand(n_rows, n_features) < zero_fraction] = 0.0
     estimator.coef_ = coef
-    estimator.intercept_ = rng.standard_normal(n_classes)
+    estimator.intercept_ = rng.standard_normal(n_rows)
     estimator.classes_ = np.arange(n_classes)
     estimator.n_features_in_ = n_features
     return estimator
@@ -326,20 +331,26 @@ def test_zero_features_are_exactly_the_all_zero_code_rows():
     assert_allclose(model.decision_function(X_without), model.decision_function(X), atol=1e-12)
 
 
-def _sparse_layout_bytes(model):
+def _layout_bytes(model):
+    """Bytes of each layout that can hold the model's codes (int8 codes, 200 features)."""
     nnz = np.count_nonzero(_dense_codes(model))
-    return (model.n_features_in_ + 1) * 4 + nnz * 2  # int32 indptr, uint8 ids, int8 codes
+    sizes = {"dense": model.n_features_in_ * model.n_outputs_,
+             "sparse": (model.n_features_in_ + 1) * 4 + nnz * 2}  # int32 indptr, uint8 ids
+    if model.n_outputs_ == 1:
+        sizes["feature_list"] = nnz * 2  # uint8 feature ids, int8 codes
+    return sizes
 
 
-@pytest.mark.parametrize(("zero_fraction", "layout"), [(0.9, "sparse"), (0.1, "dense")])
-def test_the_smaller_layout_is_chosen(zero_fraction, layout):
-    estimator = _prefit_logistic(200, 10, zero_fraction)
+@pytest.mark.parametrize(("n_classes", "zero_fraction", "layout"),
+                         [(10, 0.9, "sparse"), (10, 0.1, "dense"), (2, 0.9, "feature_list"),
+                          (2, 0.1, "dense"), (2, 0.45, "dense"), (2, 0.55, "feature_list")])
+def test_the_smallest_layout_is_chosen(n_classes, zero_fraction, layout):
+    estimator = _prefit_logistic(200, n_classes, zero_fraction)
     model = QuantizedLinearModel(estimator, prefit=True).fit()
     assert model.layout_ == layout
-    dense_bytes = model.n_features_in_ * model.n_outputs_
-    assert model.codes_.nbytes + (0 if model.indptr_ is None else model.indptr_.nbytes) + (
-        0 if model.output_ids_ is None else model.output_ids_.nbytes
-    ) == min(dense_bytes, _sparse_layout_bytes(model))
+    arrays = (model.codes_, model.indptr_, model.output_ids_, model.feature_ids_)
+    assert sum(0 if array is None else array.nbytes for array in arrays) == min(
+        _layout_bytes(model).values())
     assert model.codes_.dtype == np.int8
 
 
@@ -467,12 +478,13 @@ def test_prefit_with_an_unfitted_estimator_raises_not_fitted():
 # --- take_features ---------------------------------------------------------------
 
 
-LAYOUT_ZERO_FRACTIONS = {"sparse": 0.9, "dense": 0.1}
+# layout -> (classes, share of zero weights) of a model stored in it
+LAYOUT_MODELS = {"sparse": (10, 0.9), "dense": (10, 0.1), "feature_list": (2, 0.9)}
 
 
-@pytest.mark.parametrize("layout", sorted(LAYOUT_ZERO_FRACTIONS))
+@pytest.mark.parametrize("layout", sorted(LAYOUT_MODELS))
 def test_take_features_follows_a_permutation(layout):
-    estimator = _prefit_logistic(200, 10, LAYOUT_ZERO_FRACTIONS[layout])
+    estimator = _prefit_logistic(200, *LAYOUT_MODELS[layout])
     model = QuantizedLinearModel(estimator, bits=4, prefit=True).fit()
     assert model.layout_ == layout
     X = _random_input(50, 200, 0.1)
@@ -489,9 +501,9 @@ def test_take_features_follows_a_permutation(layout):
     assert permuted.get_params()["bits"] == model.get_params()["bits"]
 
 
-@pytest.mark.parametrize("layout", sorted(LAYOUT_ZERO_FRACTIONS))
+@pytest.mark.parametrize("layout", sorted(LAYOUT_MODELS))
 def test_take_features_drops_the_features_not_listed(layout):
-    estimator = _prefit_logistic(200, 10, LAYOUT_ZERO_FRACTIONS[layout])
+    estimator = _prefit_logistic(200, *LAYOUT_MODELS[layout])
     model = QuantizedLinearModel(estimator, prefit=True).fit()
     X = _random_input(50, 200, 0.2).toarray()
     kept = np.array([5, 0, 17, 3, 3])  # a repeated feature counts twice
@@ -522,9 +534,9 @@ def test_take_features_rejects_bad_indices(indices, message):
         model.take_features(indices)
 
 
-@pytest.mark.parametrize("layout", sorted(LAYOUT_ZERO_FRACTIONS))
+@pytest.mark.parametrize("layout", sorted(LAYOUT_MODELS))
 def test_take_features_minus_one_is_a_feature_without_weights(layout):
-    estimator = _prefit_logistic(200, 10, LAYOUT_ZERO_FRACTIONS[layout])
+    estimator = _prefit_logistic(200, *LAYOUT_MODELS[layout])
     model = QuantizedLinearModel(estimator, prefit=True).fit()
     X = _random_input(50, 200, 0.2).toarray()
     taken = model.take_features([5, -1, 17, -1])
@@ -636,11 +648,49 @@ def test_unsupported_estimators_raise_type_error_naming_them(estimator, prefit):
         QuantizedLinearModel(estimator, prefit=prefit).fit(X, y)
 
 
-def test_multilabel_ridge_classifier_is_rejected():
+def _indicator_target(y, n_labels):
+    Y = np.column_stack([y == label for label in ("ant", "bee", "cat")[:n_labels]])
+    Y[::7, 0] = True  # some rows with two labels
+    return Y.astype(int)
+
+
+@pytest.mark.parametrize("name", ["RidgeClassifier", "RidgeClassifierCV"])
+@pytest.mark.parametrize("n_labels", [2, 3])
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_multilabel_ridge_classifiers_predict_as_scikit_learn(name, n_labels, kind):
+    X, y = _classification(4, kind)
+    Y = _indicator_target(y, n_labels)
+    estimator = _fitted(CLASSIFIERS[name], X, Y)
+    model = QuantizedLinearModel(estimator, prefit=True).fit()
+    assert (model.link_, model.n_outputs_) == ("multilabel", n_labels)
+    reference = _dequantized_copy(estimator, model)
+    predicted = model.predict(X)
+    assert predicted.dtype == reference.predict(X).dtype and predicted.shape == Y.shape
+    assert_array_equal(predicted, reference.predict(X))
+    _check_close_to_float_model(estimator, model, X)
+    assert model.score(X, Y) == reference.score(X, Y)
+    assert not hasattr(model, "predict_proba")
+    fitted_here = QuantizedLinearModel(CLASSIFIERS[name](), bits=8).fit(X, Y)
+    assert_array_equal(fitted_here.predict(X), _dequantized_copy(
+        _fitted(CLASSIFIERS[name], X, Y), fitted_here).predict(X))
+
+
+def test_ridge_classifier_fitted_on_a_sparse_indicator_is_refused():
     X, y = _classification(4, "dense")
-    Y = np.column_stack([y == "ant", y == "bee", y == "cat"]).astype(int)
-    with pytest.raises(TypeError, match="multilabel"):
+    Y = sparse.csr_matrix(_indicator_target(y, 3))
+    with pytest.raises(TypeError, match=re.escape(
+            "fitted on a sparse indicator matrix; fit it on a dense one (y.toarray())")):
         QuantizedLinearModel(linear_model.RidgeClassifier()).fit(X, Y)
+
+
+def test_multilabel_only_where_the_wrapped_classifier_fits_an_indicator():
+    X, y = _classification(4, "dense")
+    Y = _indicator_target(y, 3)
+    with pytest.raises(ValueError):  # scikit-learn's own refusal
+        QuantizedLinearModel(linear_model.LogisticRegression()).fit(X, Y)
+    assert QuantizedLinearModel(linear_model.RidgeClassifier()).__sklearn_tags__(
+    ).classifier_tags.multi_label
+    assert not QuantizedLinearModel().__sklearn_tags__().classifier_tags.multi_label
 
 
 @pytest.mark.parametrize("bad_value", [np.nan, np.inf, -np.inf])
@@ -807,3 +857,108 @@ def test_coef_of_a_1d_regressor_is_1d():
 def test_coef_of_an_unfitted_model_is_not_fitted_error():
     with pytest.raises(NotFittedError):
         QuantizedLinearModel().coef_  # noqa: B018
+
+
+# --- the feature-list layout (one output) -----------------------------------------
+
+
+def _feature_list_model():
+    model = QuantizedLinearModel(_prefit_logistic(200, 2, 0.9), prefit=True).fit()
+    assert model.layout_ == "feature_list"
+    return model, _random_input(40, 200, 0.1)
+
+
+def test_feature_list_few_nonzeros_scored_entry_by_entry_match_the_block_path(monkeypatch):
+    from sklearn_compress.linear_model import _quantized
+
+    model, X = _feature_list_model()
+    few = X[:3]
+    scattered = model.decision_function(few)
+    monkeypatch.setattr(_quantized, "_SCATTER_MAX_NNZ", -1)
+    assert_allclose(model.decision_function(few), scattered, rtol=0, atol=1e-12)
+    assert_allclose(scattered, _dequantized_copy(model.estimator, model).decision_function(few),
+                    rtol=1e-12)
+
+
+def test_feature_list_round_trips_through_save_load_and_pickle(tmp_path):
+    from sklearn_compress import load, save
+
+    model, X = _feature_list_model()
+    save(model, tmp_path / "model.skc")
+    for loaded in (load(tmp_path / "model.skc"), pickle.loads(pickle.dumps(model))):
+        assert loaded.layout_ == "feature_list"
+        assert (loaded.indptr_, loaded.output_ids_) == (None, None)
+        assert_array_equal(loaded.feature_ids_, model.feature_ids_)
+        assert loaded.feature_ids_.dtype == np.uint8
+        assert_array_equal(loaded.decision_function(X), model.decision_function(X))
+
+
+def _reversed(ids):
+    return ids[::-1].copy()
+
+
+def _beyond_the_features(ids):
+    ids = ids.copy()
+    ids[-1] = 250
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda tensors: tensors.update({"model.feature_ids_": _reversed(
+            tensors["model.feature_ids_"])}), "feature_ids_ are not increasing ids of the 200"),
+        (lambda tensors: tensors.update({"model.feature_ids_": _beyond_the_features(
+            tensors["model.feature_ids_"])}), "feature_ids_ are not increasing ids of the 200"),
+        (lambda tensors: tensors.update({"model.feature_ids_": tensors["model.feature_ids_"][
+            :-1]}), "a feature list needs feature_ids_ and 1-D codes_ of one length"),
+        (lambda tensors: tensors.pop("model.feature_ids_"),
+         "a feature list needs feature_ids_ and 1-D codes_ of one length"),
+    ],
+)
+def test_crafted_feature_lists_are_refused(edit, message, tmp_path):
+    import json
+
+    from sklearn_compress import load, save
+    from sklearn_compress.io import _persist, _safetensors
+
+    model, _ = _feature_list_model()
+    path = tmp_path / "model.skc"
+    save(model, path)
+    tensors, metadata = _safetensors.read_safetensors(path, use_mmap=False)
+    tensors = {name: np.array(value) for name, value in tensors.items()
+               if not name.startswith("__")}
+    edit(tensors)
+    tree = json.loads(metadata["structure"])
+    tree["fitted"]["feature_ids_"] = (
+        {"tensor": "model.feature_ids_"} if "model.feature_ids_" in tensors else None)
+    metadata = {**metadata, "structure": json.dumps(tree)}
+    _safetensors.write_safetensors(path, tensors, metadata, _persist._trailers(None))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load(path)
+
+
+def test_a_feature_list_of_several_outputs_is_refused(tmp_path):
+    import json
+
+    from sklearn_compress import load, save
+    from sklearn_compress.io import _persist, _safetensors
+
+    estimator = _prefit_logistic(200, 3, 0.9)
+    model = QuantizedLinearModel(estimator, prefit=True).fit()
+    path = tmp_path / "model.skc"
+    save(model, path)
+    tensors, metadata = _safetensors.read_safetensors(path, use_mmap=False)
+    tensors = {name: np.array(value) for name, value in tensors.items()
+               if not name.startswith("__")}
+    tree = json.loads(metadata["structure"])
+    tree["fitted"]["layout_"] = "feature_list"
+    tensors["model.feature_ids_"] = np.arange(len(tensors["model.codes_"]), dtype=np.uint16)
+    tree["fitted"].update({"feature_ids_": {"tensor": "model.feature_ids_"},
+                           "entry_counts_": None, "output_ids_": None})
+    for name in ("model.entry_counts_", "model.output_ids_"):
+        tensors.pop(name, None)
+    metadata = {**metadata, "structure": json.dumps(tree)}
+    _safetensors.write_safetensors(path, tensors, metadata, _persist._trailers(None))
+    with pytest.raises(ValueError, match="a feature list holds one output, not 3"):
+        load(path)
