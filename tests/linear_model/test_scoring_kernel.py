@@ -9,6 +9,13 @@ import scipy.sparse as sp
 from sklearn_compress.linear_model._scoring_fast import scattered_scores
 
 
+def _random_csr(shape, *, density, rng, data_sampler=None):
+    # scipy.sparse.random_array takes rng= only from scipy 1.15 (random_state before).
+    mask = rng.random(shape) < density
+    dense = np.zeros(shape)
+    dense[mask] = rng.random(mask.sum()) if data_sampler is None else data_sampler(mask.sum())
+    return sp.csr_array(dense)
+
 def _codes(rng, n_features, n_outputs, code_dtype, offset_dtype, id_dtype):
     counts = rng.integers(0, min(n_outputs, 6) + 1, n_features)
     indptr = np.zeros(n_features + 1, dtype=offset_dtype)
@@ -43,7 +50,7 @@ def test_scores_equal_numpy_bincount_bit_for_bit(code_dtype, offset_dtype, n_out
     n_features = 200
     codes, indptr, output_ids = _codes(rng, n_features, n_outputs, code_dtype, offset_dtype,
                                        id_dtype)
-    X = sp.random_array((30, n_features), density=0.1, format="csr", rng=rng,
+    X = _random_csr((30, n_features), density=0.1, rng=rng,
                         data_sampler=lambda size: rng.normal(size=size) * 1e3)
     X.indices, X.indptr = X.indices.astype(index_dtype), X.indptr.astype(index_dtype)
     scores = scattered_scores(codes, indptr, output_ids, n_outputs, X.data, X.indices, X.indptr)
@@ -59,7 +66,7 @@ def test_scores_equal_numpy_bincount_bit_for_bit(code_dtype, offset_dtype, n_out
 def test_strided_sample_arrays_are_read_as_they_are():
     rng = np.random.default_rng(1)
     codes, indptr, output_ids = _codes(rng, 50, 5, np.int8, np.int32, np.uint8)
-    X = sp.random_array((4, 50), density=0.2, format="csr", rng=rng)
+    X = _random_csr((4, 50), density=0.2, rng=rng)
     data = np.repeat(X.data, 2)[::2]  # a view with a stride of two values
     np.testing.assert_array_equal(
         scattered_scores(codes, indptr, output_ids, 5, data, X.indices, X.indptr),
@@ -87,7 +94,7 @@ def test_threads_scoring_at_once_get_the_single_thread_results():
     # The kernel runs without the GIL: 4 threads at once, each several times.
     rng = np.random.default_rng(2)
     codes, indptr, output_ids = _codes(rng, 5000, 150, np.int8, np.int32, np.uint8)
-    batches = [sp.random_array((200, 5000), density=0.01, format="csr", rng=rng)
+    batches = [_random_csr((200, 5000), density=0.01, rng=rng)
                for _ in range(8)]
 
     def score(X):
