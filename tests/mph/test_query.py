@@ -25,6 +25,27 @@ def assert_bijection(mph, keys):
     return slots
 
 
+def _results_in_threads(call, n_threads=4, repeats=5):
+    """``call()``'s results from ``n_threads`` threads running at once, ``repeats`` each."""
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(repeats):
+                results.append(call())
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == n_threads * repeats
+    return results
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 1000])
 @pytest.mark.parametrize("seed", [0, 1, 2**32 - 1])
 @pytest.mark.parametrize("gamma", [1.0, 1.5, 2.0])
@@ -278,22 +299,8 @@ def test_threads_looking_up_batches_get_the_single_thread_results():
     mph = MinimalPerfectHash.build(keys, fingerprint_bits=8)
     queries = hash_keys(keys + feature_keys(50_000, prefix="unseen="), mph.seed)
     expected = mph.lookup_hashes(queries)
-    results, errors = [], []
-
-    def work():
-        try:
-            for _ in range(5):
-                results.append((mph.lookup_hashes(queries), hash_keys(keys[:1000], mph.seed)))
-        except Exception as error:  # reported below, not lost in the thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(results) == 20
+    results = _results_in_threads(
+        lambda: (mph.lookup_hashes(queries), hash_keys(keys[:1000], mph.seed)))
     for slots, hashes in results:
         np.testing.assert_array_equal(slots, expected)
         np.testing.assert_array_equal(hashes, queries[:1000])
@@ -326,21 +333,5 @@ def test_threads_looking_up_lists_get_the_single_thread_results():
     mph = MinimalPerfectHash.build(keys, fingerprint_bits=8)
     queries = keys + feature_keys(20_000, prefix="unseen=")
     expected = mph.lookup(queries)
-    results, errors = [], []
-
-    def work():
-        try:
-            for _ in range(5):
-                results.append(mph.lookup(queries))
-        except Exception as error:  # reported below, not lost in the thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(results) == 20
-    for slots in results:
+    for slots in _results_in_threads(lambda: mph.lookup(queries)):
         np.testing.assert_array_equal(slots, expected)
