@@ -23,6 +23,13 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
+# The in-place row normalizations sklearn.preprocessing.normalize runs
+# (sparsefuncs_fast is not part of scikit-learn's documented API).
+from sklearn.utils.sparsefuncs_fast import (
+    inplace_csr_row_normalize_l1,
+    inplace_csr_row_normalize_l2,
+)
+
 try:  # scikit-learn >= 1.9 returns sparse arrays or matrices as configured
     from sklearn.utils import _align_api_if_sparse
 except ImportError:  # pragma: no cover - older scikit-learn always returned csr_matrix
@@ -41,6 +48,8 @@ __all__ = [
     "canonical_csr",
     "fit_context",
     "fitted_tfidf_step",
+    "inplace_csr_row_normalize_l1",
+    "inplace_csr_row_normalize_l2",
     "label_binarizer_sparse_input",
     "label_binarizer_target_type",
     "mark_stop_words_validated",

@@ -263,7 +263,7 @@ class RowsBuilder:
         """The CSR matrix of counts in ``dtype``, of the configured sparse class."""
         if len(self._parts) == 1:
             counts, indices, indptr = self._parts[0]
-        else:  # no document at all is a matrix of no rows
+        else:  # several chunks, or none (no document: a matrix of no rows)
             counts, indices, indptr = concatenate_csr(self._parts)
         # int32 indices whenever they fit: liblinear (LinearSVC, ...) rejects int64.
         index_dtype = np.int32 if max(len(counts), n_columns) <= _INT32_MAX else np.int64

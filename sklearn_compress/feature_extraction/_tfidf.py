@@ -7,14 +7,15 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
-from sklearn.utils.sparsefuncs_fast import (
-    inplace_csr_row_normalize_l1,
-    inplace_csr_row_normalize_l2,
-)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._doc_link import DocLinkMixin
-from .._sklearn_compat import align_api_if_sparse, fit_context
+from .._sklearn_compat import (
+    align_api_if_sparse,
+    fit_context,
+    inplace_csr_row_normalize_l1,
+    inplace_csr_row_normalize_l2,
+)
 from .._tables import N_FEATURES_IN, Codec, StepRewrite
 from ._idf import (
     IDF_ARRAYS,
