@@ -160,7 +160,7 @@ def parse_json(raw: str | bytes | bytearray) -> JSON:
     """
     try:
         text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
-        return _STRICT_DECODER.decode(text)  # type: ignore[no-any-return]
+        return _STRICT_DECODER.decode(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 
