@@ -768,10 +768,13 @@ class _Reader:
                 columns.append(_scalar_rows(data, group.count, column_where))
             elif type(rows) is int:
                 columns.append(_fixed_rows(data, rows, group.count, column_where))
-            else:
-                lengths = self.tensor(rows, f"{column_where} lengths")
+            elif isinstance(rows, dict):
+                lengths = self.tensor(rows, f"{column_where} row counts")
                 own_bytes += lengths.nbytes
                 columns.append(_counted_rows(data, lengths, group.count, column_where))
+            else:
+                raise FormatError(f"{column_where}: rows {rows!r:.40} is not a count, a "
+                                  "reference to counts, 'scalar' or 'shared'")
         if group.count > max(1, own_bytes // _MIN_MEMBER_BYTES):
             raise FormatError(f"{where}: {group.count} members for {own_bytes} bytes of "
                               f"arrays (at least {_MIN_MEMBER_BYTES} bytes per member)")
