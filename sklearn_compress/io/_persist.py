@@ -15,6 +15,11 @@ JSON values checked by the estimator's own parameter validation; fitted
 arrays and numbers are checked against the codec's specs (dtype, shape,
 range) and then against each other. ``save()`` runs the very same checks on
 what it is about to write.
+
+A list declared ``stacked`` (the members of an ensemble) may be written as one
+description per group of look-alike members, each array concatenated over the
+group (see "stacked lists" below); it is read back member by member with the
+same checks, each member's arrays being views of the concatenated ones.
 """
 
 import functools
