@@ -315,9 +315,11 @@ class _Writer:
 # order. Each member is read like a plain list item, its arrays being views of
 # the columns.
 
-# A stacked list of more members than its own (not shared) array bytes / 8 is
-# refused: every member brings data, so the objects a file describes stay
-# proportional to its size.
+# A group of more members than its own (not shared) array bytes / 8 is refused:
+# every member brings data (a quantized member at least its intercept and scale,
+# 16 bytes; a sigmoid calibrator its a_ and b_), so that the objects a file
+# makes stay proportional to its size. The writer writes such a group (members
+# identical but for shared arrays) as single members instead.
 _MIN_MEMBER_BYTES = 8
 _NUMBER_DTYPES: dict[type, type[np.generic]] = {bool: np.bool_, int: np.int64, float: np.float64}
 

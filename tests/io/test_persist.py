@@ -994,3 +994,40 @@ def test_members_with_too_few_bytes_are_refused(tmp_path, ensembles):
     with pytest.raises(ValueError, match=r"1000 members for 0 bytes of arrays \(at least 8 "
                                          r"bytes per member\)"):
         load(path)
+
+
+def test_stacked_walker_edges(tmp_path, monkeypatch):
+    codec = _ENSEMBLE_CODEC
+    monkeypatch.setitem(_persist._CODECS, "_Ensemble", Codec(
+        codec.cls, param_children=codec.param_children, numbers=codec.numbers,
+        children={**codec.children, "estimators_": list_of(OBJECT, stacked=True)}))
+    ensemble = _fitted_ensemble()
+    model = ensemble.estimators_[1]
+    features = PIPELINES["dv+lr"][0].transform(X_TEST)
+    # An empty list; identical members, which share every array and so bring no
+    # bytes of their own: both are written as plain lists.
+    for members in ([], [model, copy.deepcopy(model)]):
+        ensemble.estimators_ = members
+        save(ensemble, tmp_path / "e.skc")
+        stored = json.loads(_parts(tmp_path / "e.skc")[1]["structure"])["fitted"]["estimators_"]
+        assert isinstance(stored, list) and len(stored) == len(members)
+        loaded = load(tmp_path / "e.skc").estimators_
+        assert len(loaded) == len(members)
+        for member in loaded:
+            np.testing.assert_array_equal(member.predict(features), model.predict(features))
+
+
+def test_save_checks_each_stacked_member(tmp_path, ensembles):
+    model = copy.deepcopy(ensembles["one-vs-rest"])
+    model[-1].estimators_[2].intercept_ = np.array([np.inf])
+    with pytest.raises(ValueError, match=r"model\.onevsrestclassifier\.estimators_\[2\]\."
+                                         r"intercept_: NaN or infinite values"):
+        save(model, tmp_path / "e.skc")
+    assert not (tmp_path / "e.skc").exists()
+
+
+def test_only_lists_of_objects_can_be_stacked():
+    with pytest.raises(ValueError, match="only a list of objects without placeholders"):
+        list_of(STEP, stacked=True)
+    with pytest.raises(ValueError, match="only a list of objects without placeholders"):
+        list_of(NAME, stacked=True)
