@@ -25,7 +25,6 @@ same checks, each member's arrays being views of the concatenated ones.
 import functools
 import hashlib
 import hmac
-import itertools
 import json
 import math
 import os
@@ -45,10 +44,9 @@ from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import _query
-from . import _limits, _sklearn
+from . import _limits, _safetensors, _sklearn
 from ._safetensors import (
     JSON,
-    MAX_HEADER_BYTES,
     Container,
     Hasher,
     parse_json,
@@ -586,7 +584,7 @@ class _Budget:
     a file makes stay within what a header of ``MAX_HEADER_BYTES`` could list.
     """
 
-    left: int = MAX_HEADER_BYTES
+    left: int = _safetensors.MAX_HEADER_BYTES
 
 
 class _Reader:
@@ -740,7 +738,7 @@ class _Reader:
                 group.skeleton, ensure_ascii=False, separators=(",", ":")))
             if self.budget.left < 0:
                 raise FormatError(f"{where}: the stacked lists stand for more objects than a "
-                                  f"{MAX_HEADER_BYTES}-byte header could hold")
+                                  f"{_safetensors.MAX_HEADER_BYTES}-byte header could hold")
         columns = [self._group_columns(group, f"{where} (group {number})")
                    for number, group in enumerate(groups)]
         members = []
@@ -793,7 +791,7 @@ class _Reader:
         if len(groups) == 1:
             if ref is not None:
                 raise FormatError(f"{where}: group numbers for a single group")
-            return zip(itertools.repeat(0), range(groups[0].count))
+            return ((0, position) for position in range(groups[0].count))
         counts = [group.count for group in groups]
         numbers = self.tensor(ref, f"{where} group numbers")
         if numbers.dtype.name not in ("uint8", "uint16", "uint32") or numbers.shape != (
@@ -843,61 +841,6 @@ class _Reader:
                 _check_label(max(strings, key=len), where)
             return np.array(strings, dtype=object if ref["object"] else None)
         return self.array(ref, _CLASS_LABELS, where)
-
-
-_NO_DEFAULT = object()
-
-
-@functools.cache
-def _defaults(cls: type[Any]) -> dict[str, Any]:
-    # From the function object, not inspect.signature: ~100x cheaper, and a
-    # fresh process pays it once per class on its first load.
-    init: Callable[..., None] = cls.__init__
-    code = getattr(init, "__code__", None)
-    if code is None:
-        return {}
-    positional = code.co_varnames[:code.co_argcount]
-    defaults = init.__defaults__ or ()
-    return {**dict(zip(positional[len(positional) - len(defaults):], defaults, strict=True)),
-            **(init.__kwdefaults__ or {})}
-
-
-def _same_value(value: Any, default: Any) -> bool:
-    # Same type too: True == 1 == 1.0 must not pass for one another.
-    if type(value) is not type(default):
-        return False
-    if isinstance(value, (tuple, list)):
-        return len(value) == len(default) and all(map(_same_value, value, default))
-    return isinstance(value, (bool, int, float, str, type(None), type)) and value == default
-
-
-def _is_number(value: JSON, kind: type) -> TypeGuard[int | float]:
-    return (type(value) is bool) if kind is bool else (
-        type(value) in (int, float) if kind is float else type(value) is int)
-
-
-def _number(value: JSON, kind: type, low: float, high: float, optional: bool,
-            where: str) -> int | float | bool | None:
-    if value is None and optional:
-        return None
-    if not _is_number(value, kind) or (kind is float and not math.isfinite(value)) or not (
-            low <= value <= high):
-        raise FormatError(f"{where}: {value!r:.40} is not a {kind.__name__} in [{low}, {high}]")
-    return value
-
-
-def _read_tree(tensors: Mapping[str, NDArray[Any]], tree: JSON, where: str) -> Any:
-    """The object ``tree`` describes, every check run; the arrays it used."""
-    reader = _Reader(tensors)
-    try:
-        model = reader.node(tree, where)
-    except _CONTENT_ERRORS as exc:
-        raise FormatError(f"{where}: inconsistent content ({type(exc).__name__}: "
-                          f"{exc!s:.200})") from None
-    unused = set(tensors) - reader.used
-    if unused:
-        raise FormatError(f"{where}: arrays not referenced by the model: {sorted(unused)[:3]}")
-    return model
 
 
 @dataclass
@@ -960,6 +903,61 @@ def _counted_rows(data: NDArray[Any], lengths: NDArray[Any], count: int,
         raise FormatError(f"{where}: the row counts do not add up to the {data.shape[0]} rows")
     starts = [0, *ends.tolist()]
     return lambda position: data[starts[position]:starts[position + 1]]
+
+
+_NO_DEFAULT = object()
+
+
+@functools.cache
+def _defaults(cls: type[Any]) -> dict[str, Any]:
+    # From the function object, not inspect.signature: ~100x cheaper, and a
+    # fresh process pays it once per class on its first load.
+    init: Callable[..., None] = cls.__init__
+    code = getattr(init, "__code__", None)
+    if code is None:
+        return {}
+    positional = code.co_varnames[:code.co_argcount]
+    defaults = init.__defaults__ or ()
+    return {**dict(zip(positional[len(positional) - len(defaults):], defaults, strict=True)),
+            **(init.__kwdefaults__ or {})}
+
+
+def _same_value(value: Any, default: Any) -> bool:
+    # Same type too: True == 1 == 1.0 must not pass for one another.
+    if type(value) is not type(default):
+        return False
+    if isinstance(value, (tuple, list)):
+        return len(value) == len(default) and all(map(_same_value, value, default))
+    return isinstance(value, (bool, int, float, str, type(None), type)) and value == default
+
+
+def _is_number(value: JSON, kind: type) -> TypeGuard[int | float]:
+    return (type(value) is bool) if kind is bool else (
+        type(value) in (int, float) if kind is float else type(value) is int)
+
+
+def _number(value: JSON, kind: type, low: float, high: float, optional: bool,
+            where: str) -> int | float | bool | None:
+    if value is None and optional:
+        return None
+    if not _is_number(value, kind) or (kind is float and not math.isfinite(value)) or not (
+            low <= value <= high):
+        raise FormatError(f"{where}: {value!r:.40} is not a {kind.__name__} in [{low}, {high}]")
+    return value
+
+
+def _read_tree(tensors: Mapping[str, NDArray[Any]], tree: JSON, where: str) -> Any:
+    """The object ``tree`` describes, every check run; the arrays it used."""
+    reader = _Reader(tensors)
+    try:
+        model = reader.node(tree, where)
+    except _CONTENT_ERRORS as exc:
+        raise FormatError(f"{where}: inconsistent content ({type(exc).__name__}: "
+                          f"{exc!s:.200})") from None
+    unused = set(tensors) - reader.used
+    if unused:
+        raise FormatError(f"{where}: arrays not referenced by the model: {sorted(unused)[:3]}")
+    return model
 
 
 def _check_header(path: Path, metadata: Mapping[str, str]) -> None:
