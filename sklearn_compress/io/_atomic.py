@@ -14,7 +14,7 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
     # Not tempfile.mkstemp: it creates files with mode 0600 whatever the umask;
     # O_CREAT with 0666 lets the umask decide (0644 under the usual 022), as
     # joblib's and any plain open()'s files do.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
         try:
@@ -28,6 +28,9 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
 def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only once fully written.
 
+    The file is open for reading too (a digest of what was written can be
+    read back through a memory map before the file is closed).
+
     If the block raises (or the process dies), an existing file at ``path``
     is left as it was and the temporary file is removed. The new file's mode
     follows the umask.
@@ -35,7 +38,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     path = Path(path)
     handle, temporary = _create_temporary(path)
     try:
-        with os.fdopen(handle, "wb") as f:
+        with os.fdopen(handle, "w+b") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

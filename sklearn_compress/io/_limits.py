@@ -131,10 +131,11 @@ def _check_linear_outputs(obj: Any) -> None:
         raise ValueError(f"link {link!r} does not fit a model "
                          f"{'with' if link == 'identity' else 'without'} classes")
     max_code = 2 ** (obj.bits - 1) - 1
-    scale = np.asarray(obj.scale_, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        finite = np.all(np.isfinite(scale * max_code))
-    if not finite or np.any(scale < 0):
+    scale = np.asarray(obj.scale_, dtype=np.float64).reshape(-1)
+    # A NaN is the max (numpy propagates it) and is not finite; no np.errstate
+    # for the product: Python floats, and it costs more than the check.
+    largest, smallest = (float(scale.max()), float(scale.min())) if scale.size else (0.0, 0.0)
+    if not (math.isfinite(largest * max_code) and smallest >= 0):
         raise ValueError("scale_ must be finite and non-negative, with finite weights")
     if not math.isfinite(float(np.abs(obj.intercept_).sum())):
         raise ValueError("intercept_ is too large")

@@ -15,16 +15,16 @@ import math
 import mmap
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, NoReturn, Protocol, TypeAlias, TypedDict, TypeGuard
+from typing import Any, BinaryIO, NamedTuple, NoReturn, TypeAlias, TypedDict, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._atomic import atomic_writer
 
-__all__ = ["MAX_HEADER_BYTES", "Container", "read_container", "read_safetensors",
+__all__ = ["MAX_HEADER_BYTES", "Container", "Trailer", "read_container", "read_safetensors",
            "write_safetensors"]
 
 # A value parsed from JSON text.
@@ -42,15 +42,12 @@ _DTYPE_NAMES = {dtype.newbyteorder("<"): name for name, dtype in _DTYPES.items()
 _LENGTH_BYTES = 8
 
 
-class Hasher(Protocol):
-    """What a trailer is computed with: a ``hashlib`` or ``hmac`` object."""
+class Trailer(NamedTuple):
+    """An array computed from every byte of the file before the trailers (a digest)."""
 
-    @property
-    def digest_size(self) -> int: ...
-
-    def update(self, data: bytes | memoryview, /) -> None: ...
-
-    def digest(self) -> bytes: ...
+    name: str
+    size: int
+    compute: Callable[[memoryview], bytes]
 
 
 class _Entry(TypedDict):
@@ -85,14 +82,13 @@ def _header_bytes(entries: Mapping[str, _Entry], metadata: Mapping[str, str]) ->
 
 
 def write_safetensors(path: str | os.PathLike[str], tensors: Mapping[str, NDArray[Any]],
-                      metadata: Mapping[str, str],
-                      trailers: Sequence[tuple[str, Hasher]] = ()) -> None:
+                      metadata: Mapping[str, str], trailers: Sequence[Trailer] = ()) -> None:
     """Atomically write ``tensors`` (name -> array) and string ``metadata``.
 
-    ``trailers`` is a sequence of ``(name, hasher)``: each hasher (a
-    ``hashlib``/``hmac`` object) is fed every byte written before the
-    trailers, and its 32-byte digest is stored as a uint8 array ``name``
-    after all the others.
+    Each of ``trailers`` is stored as a uint8 array after all the others,
+    computed from every byte written before the trailers, read back from the
+    file through a memory map: a digest covers what is on disk, without a
+    second copy of the file in memory.
     """
     arrays = {name: _little_endian(array) for name, array in tensors.items()}
     # Wider items first (as safetensors does): every array stays aligned in a map.
@@ -103,20 +99,29 @@ def write_safetensors(path: str | os.PathLike[str], tensors: Mapping[str, NDArra
         entries[name] = {"dtype": _DTYPE_NAMES[array.dtype], "shape": list(array.shape),
                          "data_offsets": [offset, offset + array.nbytes]}
         offset += array.nbytes
-    for name, hasher in trailers:
-        entries[name] = {"dtype": "U8", "shape": [hasher.digest_size],
-                         "data_offsets": [offset, offset + hasher.digest_size]}
-        offset += hasher.digest_size
+    for trailer in trailers:
+        entries[trailer.name] = {"dtype": "U8", "shape": [trailer.size],
+                                 "data_offsets": [offset, offset + trailer.size]}
+        offset += trailer.size
     with atomic_writer(path) as f:
-        chunks: tuple[bytes | memoryview, ...] = (
-            _header_bytes(entries, metadata),
-            *(a.reshape(-1).data.cast("B") for a in arrays.values() if a.size))
-        for chunk in chunks:
-            f.write(chunk)
-            for _, hasher in trailers:
-                hasher.update(chunk)
-        for _, hasher in trailers:
-            f.write(hasher.digest())
+        f.write(_header_bytes(entries, metadata))
+        for array in arrays.values():
+            if array.size:
+                f.write(array.reshape(-1).data.cast("B"))
+        if trailers:
+            for value in _trailer_values(f, trailers):
+                f.write(value)
+
+
+def _trailer_values(f: BinaryIO, trailers: Sequence[Trailer]) -> list[bytes]:
+    f.flush()
+    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as written, \
+            memoryview(written) as view:
+        values = [trailer.compute(view) for trailer in trailers]
+    for trailer, value in zip(trailers, values, strict=True):
+        if len(value) != trailer.size:
+            raise ValueError(f"trailer {trailer.name} of {len(value)} bytes, not {trailer.size}")
+    return values
 
 
 # -- reading ------------------------------------------------------------------------
@@ -137,10 +142,15 @@ def _refuse_constant(name: str) -> NoReturn:
 
 
 def _unique_keys(pairs: list[tuple[str, JSON]]) -> dict[str, JSON]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
         raise ValueError("repeated key in a JSON object")
-    return dict(pairs)
+    return mapping
+
+
+# One decoder for every call: json.loads with hooks builds a new one each time.
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys,
+                                   parse_constant=_refuse_constant)
 
 
 def parse_json(raw: str | bytes | bytearray) -> JSON:
@@ -149,9 +159,8 @@ def parse_json(raw: str | bytes | bytearray) -> JSON:
     Raises ``ValueError`` (also for nesting too deep for the parser).
     """
     try:
-        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray, memoryview)) else raw
-        return json.loads(text, object_pairs_hook=_unique_keys,
-                          parse_constant=_refuse_constant)
+        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
+        return _STRICT_DECODER.decode(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 
@@ -215,11 +224,12 @@ def _check_layout(path: str | os.PathLike[str], spans: list[tuple[int, int, str]
         _fail(path, f"{data_size - position} bytes after the last array")
 
 
-def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
-    """Open ``path`` for reading if it is a regular file, without reading it.
+def _open_regular(path: str | os.PathLike[str]) -> int:
+    """Open ``path`` for reading if it is a regular file, without reading it: a descriptor.
 
     A FIFO would block ``open()`` and a device could be endless: both are
     refused from ``stat``, before opening; the opened file is checked again.
+    (A bare descriptor and ``pread``, not a file object: 20 us less per load.)
     """
     try:
         before = os.stat(path)
@@ -233,36 +243,58 @@ def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
         raise
     except OSError as exc:
         _fail(path, f"cannot be read ({exc.strerror or exc})")
-    file = os.fdopen(fd, "rb")
     if not stat.S_ISREG(os.fstat(fd).st_mode):
-        file.close()
+        os.close(fd)
         _fail(path, "it is not a regular file")
-    return file
+    return fd
 
 
-def _read_exactly(path: str | os.PathLike[str], f: BinaryIO, size: int) -> bytes:
-    data = f.read(size)
-    if len(data) != size:
-        _fail(path, "the file changed size while being read")
-    return data
+def _read_exactly(path: str | os.PathLike[str], fd: int, size: int, offset: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        # (One read returns at most ~2 GiB on Linux; os.pread is POSIX-only.)
+        if hasattr(os, "pread"):
+            chunk = os.pread(fd, remaining, offset)
+        else:
+            os.lseek(fd, offset, os.SEEK_SET)
+            chunk = os.read(fd, remaining)
+        if not chunk:
+            _fail(path, "the file changed size while being read")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+        offset += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # (b"" for size 0)
 
 
-def _buffer(path: str | os.PathLike[str], f: BinaryIO,
+def _buffer(path: str | os.PathLike[str], fd: int,
             use_mmap: bool) -> tuple[bytes | mmap.mmap, int, dict[str, JSON], int]:
     """(buffer, file size, header, data start); the header is checked before the rest is read."""
-    size = os.fstat(f.fileno()).st_size
-    head = _read_exactly(path, f, min(size, _LENGTH_BYTES))
+    size = os.fstat(fd).st_size
+    head = _read_exactly(path, fd, min(size, _LENGTH_BYTES), 0)
     header_length = int.from_bytes(head, "little")
     if len(head) == _LENGTH_BYTES and header_length <= min(MAX_HEADER_BYTES, size - _LENGTH_BYTES):
-        head += _read_exactly(path, f, header_length)
+        head += _read_exactly(path, fd, header_length, _LENGTH_BYTES)
     header, data_start = _read_header(path, head, size)  # before a large read
     if use_mmap:
-        buffer: bytes | mmap.mmap = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        if len(buffer) != size or buffer[:data_start] != head:
+        buffer: bytes | mmap.mmap = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        if len(buffer) != size:
             _fail(path, "the file changed while being read")
     else:
-        buffer = head + _read_exactly(path, f, size - len(head))
+        buffer = _read_exactly(path, fd, size, 0)
+    if buffer[:data_start] != head:
+        _fail(path, "the file changed while being read")
     return buffer, size, header, data_start
+
+
+def _native_aligned(array: NDArray[Any]) -> NDArray[Any]:
+    """Aligned, native-order arrays for the hot paths (a copy only if not).
+
+    (Not np.require, a Python function that costs 3 us per array, a tenth of
+    a small model's load.)
+    """
+    if not array.dtype.isnative:
+        return array.astype(array.dtype.newbyteorder("="))
+    return array if array.flags.aligned else array.copy()
 
 
 def read_container(path: str | os.PathLike[str], *, use_mmap: bool = True) -> Container:
@@ -279,11 +311,13 @@ def read_container(path: str | os.PathLike[str], *, use_mmap: bool = True) -> Co
         For anything else that is not a well-formed container, including
         special files (FIFO, device), which are refused without being read.
     """
-    with _open_regular(path) as f:
-        try:
-            buffer, size, header, data_start = _buffer(path, f, use_mmap)
-        except OSError as exc:
-            _fail(path, f"cannot be read ({exc.strerror or exc})")
+    fd = _open_regular(path)
+    try:
+        buffer, size, header, data_start = _buffer(path, fd, use_mmap)
+    except OSError as exc:
+        _fail(path, f"cannot be read ({exc.strerror or exc})")
+    finally:
+        os.close(fd)
     metadata = header.pop("__metadata__", {})
     if not (isinstance(metadata, dict) and _maps_to_strings(metadata)):
         _fail(path, "__metadata__ must map names to strings")
@@ -298,8 +332,7 @@ def read_container(path: str | os.PathLike[str], *, use_mmap: bool = True) -> Co
         else:
             array = np.frombuffer(buffer, dtype=dtype, count=(end - start) // dtype.itemsize,
                                   offset=data_start + start).reshape(shape)
-        # Aligned, native-order arrays for the hot paths (a copy only if not).
-        arrays[name] = np.require(array, dtype=dtype.newbyteorder("="), requirements="A")
+        arrays[name] = _native_aligned(array)
     _check_layout(path, [(s - data_start, e - data_start, n) for n, (s, e) in spans.items()],
                   data_size)
     return Container(arrays, metadata, buffer, spans)

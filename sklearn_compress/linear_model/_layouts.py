@@ -25,6 +25,7 @@ layout's arrays as its fitted attributes (``layout_``, ``codes_``,
 
 import numpy as np
 
+from ._layouts_fast import index_from_counts, is_increasing, value_range
 from ._scoring_fast import scattered_scores
 
 __all__ = ["LAYOUTS", "DenseCodes", "FeatureListCodes", "SparseCodes", "compact_index",
@@ -170,12 +171,13 @@ class SparseCodes:
         indptr, ids, codes = self.indptr, self.output_ids, self.codes
         if indptr is None or ids is None or codes.ndim != 1:
             raise ValueError("a sparse layout needs indptr_, output_ids_ and 1-D codes_")
-        if len(indptr) != n_features + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+        if len(indptr) != n_features + 1 or indptr[0] != 0 or not is_increasing(indptr):
             raise ValueError("indptr_ is not a monotone index over the features")
         if indptr[-1] != len(codes) or len(ids) != len(codes):
             raise ValueError("indptr_, output_ids_ and codes_ disagree on the entry count")
-        if len(ids) and ids.max() >= n_outputs:
-            raise ValueError(f"output_ids_ reach {ids.max()} for {n_outputs} outputs")
+        highest = value_range(ids)[1] if len(ids) else -1
+        if highest >= n_outputs:
+            raise ValueError(f"output_ids_ reach {highest} for {n_outputs} outputs")
 
 
 class FeatureListCodes:
@@ -253,7 +255,7 @@ class FeatureListCodes:
             raise ValueError(f"a feature list holds one output, not {n_outputs}")
         if ids is None or codes.ndim != 1 or len(ids) != len(codes):
             raise ValueError("a feature list needs feature_ids_ and 1-D codes_ of one length")
-        if len(ids) and (np.any(np.diff(ids.astype(np.int64)) <= 0) or ids[-1] >= n_features):
+        if len(ids) and (not is_increasing(ids, strictly=True) or ids[-1] >= n_features):
             raise ValueError(f"feature_ids_ are not increasing ids of the {n_features} "
                              "features")
 
@@ -313,8 +315,5 @@ def expanded_index(state):
         return state
     state = dict(state)
     counts = state.pop("entry_counts_")
-    total = int(counts.sum(dtype=np.int64))
-    indptr = np.zeros(len(counts) + 1, dtype=np.int32 if total <= _INT32_MAX else np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    state["indptr_"] = indptr
+    state["indptr_"] = index_from_counts(counts, _INT32_MAX)
     return state

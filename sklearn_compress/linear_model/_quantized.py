@@ -33,6 +33,7 @@ from .._sklearn_compat import (
 from .._tables import N_FEATURES_IN, TEMPLATE, Array, Codec
 from . import _quantize
 from ._layouts import LAYOUTS, compact_index, expanded_index, layout_of, pack
+from ._layouts_fast import value_range
 from ._links import LINK_IDENTITY, LINK_MULTILABEL, LINKS, PROBA, link_has, link_of
 
 __all__ = ["QuantizedLinearModel"]
@@ -781,7 +782,8 @@ def _check_fitted_arrays(model):
         raise ValueError(f"feature_exponents_ of shape {exponents.shape} for "
                          f"{model.n_features_in_} features")
     max_code = _quantize.max_code(model.bits)
-    if model.codes_.size and (model.codes_.min() < -max_code or model.codes_.max() > max_code):
+    lowest, highest = value_range(model.codes_.reshape(-1)) if model.codes_.size else (0, 0)
+    if lowest < -max_code or highest > max_code:
         raise ValueError(f"codes outside +-{max_code} for {model.bits} bits")
     if model.codes_.dtype != _quantize.code_dtype(max_code):
         raise ValueError(f"codes of dtype {model.codes_.dtype} for {model.bits} bits")

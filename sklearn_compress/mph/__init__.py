@@ -8,7 +8,8 @@ size). Other subpackages use only the names below.
 """
 
 from ._build import distinct_rows
-from ._hashing import MAX_SEED, hash_keys, utf8_bytes
+from ._hashing import MAX_SEED, hash_buffer, hash_keys, utf8_bytes
 from ._query import MinimalPerfectHash
 
-__all__ = ["MAX_SEED", "MinimalPerfectHash", "distinct_rows", "hash_keys", "utf8_bytes"]
+__all__ = ["MAX_SEED", "MinimalPerfectHash", "distinct_rows", "hash_buffer", "hash_keys",
+           "utf8_bytes"]

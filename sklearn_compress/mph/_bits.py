@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["WORDS_PER_BLOCK", "pack_fields", "rank_directory"]
+from ._bits_fast import block_ranks, range_popcounts
+
+__all__ = ["WORDS_PER_BLOCK", "pack_fields", "range_popcounts", "rank_directory"]
 
 WORDS_PER_BLOCK = 8
 _ONE = np.uint64(1)
@@ -23,13 +25,9 @@ def rank_directory(words: NDArray[np.uint64]) -> NDArray[np.uint32]:
     """Set bits before each 512-bit block (uint32); ``len(words)`` must be a multiple of 8.
 
     32 bits suffice: a hash holds fewer than ``2**32`` keys (``MAX_LEVEL_BITS``),
-    and each set bit is one key.
+    and each set bit is one key (``ValueError`` past that).
     """
-    per_block = np.bitwise_count(words).reshape(-1, WORDS_PER_BLOCK).sum(axis=1, dtype=np.int64)
-    before = np.concatenate(([0], np.cumsum(per_block)[:-1])) if len(per_block) else per_block
-    if len(before) and before[-1] + per_block[-1] >= 2**32:
-        raise ValueError("more than 2**32 - 1 set bits: too many keys for one hash")
-    return before.astype(np.uint32)
+    return block_ranks(np.ascontiguousarray(words, dtype=np.uint64), WORDS_PER_BLOCK)
 
 
 def pack_fields(values: NDArray[np.unsignedinteger[Any]], width: int) -> NDArray[np.uint64]:

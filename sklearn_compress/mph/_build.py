@@ -12,6 +12,7 @@ only on the set of hashes, and the fallback table is sorted. So the same keys
 and seed always give the same arrays.
 """
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ def _n_repeated(h1: NDArray[np.uint64], h2: NDArray[np.uint64]) -> int:
 
 
 def level_size(n_keys: int, gamma: float) -> int:
-    n_bits = -(-int(np.ceil(gamma * n_keys)) // 64) * 64
+    n_bits = -(-math.ceil(gamma * n_keys) // 64) * 64
     if n_bits > MAX_LEVEL_BITS:
         raise ValueError(
             f"too many keys for one hash: gamma * n_keys = {gamma * n_keys:.0f} exceeds "

@@ -15,6 +15,7 @@ never drive an allocation.
 """
 
 import hashlib
+import itertools
 import math
 import struct
 from typing import Any, NoReturn
@@ -22,7 +23,7 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bits import WORDS_PER_BLOCK
+from ._bits import WORDS_PER_BLOCK, range_popcounts
 from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays, level_size
 from ._hashing import MAX_SEED
 
@@ -105,19 +106,22 @@ def _split_arrays(data: bytes, counts: tuple[int, ...]) -> list[NDArray[Any]]:
 def check_cascade(
     cascade: CascadeArrays, n_keys: int, gamma: float, fingerprint_bits: int
 ) -> None:
-    level_bits, words = cascade.level_bits, cascade.words
-    if np.any(level_bits == 0) or np.any(level_bits % 64):
+    level_bits, words = cascade.level_bits.tolist(), cascade.words
+    if any(n_bits == 0 or n_bits % 64 for n_bits in level_bits):
         _fail("level sizes must be positive multiples of 64 bits")
-    used_words = int(level_bits.sum()) // 64
+    # Python ints: sizes that would wrap around in uint64 arithmetic are refused here.
+    level_starts = [0, *itertools.accumulate(n_bits // 64 for n_bits in level_bits)]
+    used_words = level_starts[-1]
     if len(words) != -(-used_words // WORDS_PER_BLOCK) * WORDS_PER_BLOCK:
         _fail(f"{len(words)} words do not match the levels' {used_words}")
-    set_bits = np.bitwise_count(words)
-    if set_bits[used_words:].any():
+    # One pass over the words: each level's set bits, then the padding's.
+    *placed, padding = range_popcounts(words, [*level_starts, len(words)]).tolist()
+    if padding:
         _fail("padding bits are set")
     n_fallback = len(cascade.fallback)
-    if int(set_bits.sum(dtype=np.int64)) + n_fallback != n_keys:
+    if sum(placed) + n_fallback != n_keys:
         _fail("set bits plus fallback keys do not add up to n_keys")
-    _check_level_sizes(cascade, set_bits[:used_words], n_keys, gamma)
+    _check_level_sizes(level_bits, placed, n_keys, n_fallback, gamma)
     if len(cascade.fingerprints) != (n_keys * fingerprint_bits + 63) // 64 + 1:
         _fail("fingerprint array has the wrong length")
     fallback = cascade.fallback
@@ -129,18 +133,15 @@ def check_cascade(
 
 
 def _check_level_sizes(
-    cascade: CascadeArrays, set_bits: NDArray[Any], n_keys: int, gamma: float
+    level_bits: list[int], placed: list[int], n_keys: int, n_fallback: int, gamma: float
 ) -> None:
     """Each level must be sized for the keys the levels before it left unplaced."""
-    level_bits = cascade.level_bits
-    if not len(level_bits):
-        if n_keys != len(cascade.fallback):
+    if not level_bits:
+        if n_keys != n_fallback:
             _fail("no levels, yet keys outside the fallback table")
         return
-    first_words = ((np.cumsum(level_bits) - level_bits) // 64).astype(np.int64)
-    placed = np.add.reduceat(set_bits, first_words, dtype=np.int64)
     unplaced = n_keys
-    for n_bits, n_placed in zip(level_bits.tolist(), placed.tolist(), strict=True):
+    for n_bits, n_placed in zip(level_bits, placed, strict=True):
         if unplaced == 0 or n_bits != level_size(unplaced, gamma):
             _fail(f"a level of {n_bits} bits does not fit the {unplaced} keys left for it")
         unplaced -= n_placed

@@ -29,11 +29,12 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import NDArray
 
-from ._hashing_fast import hash_iterable, hash_key, level_positions
+from ._hashing_fast import hash_buffer, hash_iterable, hash_key, level_positions
 
 __all__ = [
     "MAX_SEED",
     "fingerprints",
+    "hash_buffer",
     "hash_key",
     "hash_keys",
     "level_positions",

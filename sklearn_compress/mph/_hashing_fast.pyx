@@ -3,9 +3,10 @@ and the per-level positions of hashed keys (see _hashing.py for the scheme)."""
 
 import numpy as np
 
+from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport uint32_t, uint64_t
 
-from ._kernels cimport hash_one, skc_position
+from ._kernels cimport hash_one, skc_murmur3_x64_128, skc_position
 
 
 def hash_key(key, uint32_t seed=0):
@@ -13,6 +14,26 @@ def hash_key(key, uint32_t seed=0):
     cdef uint64_t h1, h2
     hash_one(key, seed, &h1, &h2)
     return h1, h2
+
+
+def hash_buffer(data, uint32_t seed=0):
+    """MurmurHash3 x64 128 of a whole contiguous buffer, as 16 bytes (``h1`` then ``h2``,
+    little-endian).
+
+    The GIL is released: a file of 400 kB takes about 0.05 ms. The buffer is
+    read through the plain buffer protocol, not a typed memoryview, whose
+    first use in a process costs more (~20 us) than hashing a small file.
+    """
+    cdef Py_buffer view
+    cdef uint64_t h1, h2
+    PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+    try:
+        with nogil:
+            skc_murmur3_x64_128(<const unsigned char *>view.buf, <uint64_t>view.len, seed,
+                                &h1, &h2)
+    finally:
+        PyBuffer_Release(&view)
+    return int(h1).to_bytes(8, "little") + int(h2).to_bytes(8, "little")
 
 
 def hash_iterable(keys, uint32_t seed=0):

@@ -15,6 +15,8 @@ cdef extern from "_cascade.h" nogil:
         uint64_t n_fallback
         int64_t n_in_levels
 
+    void skc_murmur3_x64_128(const unsigned char *data, uint64_t len, uint32_t seed,
+                             uint64_t *out_h1, uint64_t *out_h2)
     uint64_t skc_position(uint64_t x, uint64_t n_bits)
     int64_t skc_slot_of_one(const skc_cascade *c, uint64_t h1, uint64_t h2)
     void skc_slots(const skc_cascade *c, const uint64_t *hashes, uint64_t n, int64_t *out)

@@ -1,5 +1,6 @@
 """The frozen minimal perfect hash: lookups, sizes and persistence."""
 
+import itertools
 import numbers
 from collections.abc import Iterable
 from typing import Any
@@ -99,7 +100,9 @@ class MinimalPerfectHash(CascadeLookup):
         self._block_ranks = rank_directory(cascade.words)
         # The fallback table stays the sorted (n, 2) array read from the file
         # (binary search in the kernel): no Python object per key.
-        self._attach(np.cumsum(level_bits) - level_bits, level_bits, cascade.words,
+        level_offsets = np.array([0, *itertools.accumulate(level_bits.tolist())][:-1],
+                                 dtype=np.uint64)
+        self._attach(level_offsets, level_bits, cascade.words,
                      self._block_ranks, cascade.fingerprints, self.fingerprint_bits,
                      cascade.fallback.reshape(-1, 2), self._n_keys - len(cascade.fallback),
                      self.seed)

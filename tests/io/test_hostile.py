@@ -68,7 +68,7 @@ def _write_sealed(path, tree, tensors, metadata):
 
 def _reseal(data):
     """A raw byte edit with the trailing digest recomputed, as an attacker would."""
-    return data[:-32] + hashlib.sha256(data[:-32]).digest()
+    return data[:-16] + _persist.digest(data[:-16])
 
 
 def _step(tree, index):
@@ -466,10 +466,10 @@ CONTAINER_CASES = {
         format_version="\u0663")),
     "container: extra metadata": _header_edit(_with_metadata(evil="1")),
     "container: digest not last": _header_edit(lambda h: {**h, "__digest__": {
-        **h["__digest__"], "data_offsets": [0, 32]}}),
+        **h["__digest__"], "data_offsets": [0, 16]}}),
     "container: digest wrong size": _header_edit(lambda h: {**h, "__digest__": {
-        **h["__digest__"], "shape": [16]}}),
-    "container: no digest": lambda d: d[:-32],
+        **h["__digest__"], "shape": [8]}}),
+    "container: no digest": lambda d: d[:-16],
 }
 
 

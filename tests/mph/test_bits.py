@@ -1,7 +1,9 @@
+import itertools
+
 import numpy as np
 import pytest
 
-from sklearn_compress.mph._bits import pack_fields, rank_directory
+from sklearn_compress.mph._bits import pack_fields, range_popcounts, rank_directory
 
 
 def _field(words, index, width):
@@ -37,3 +39,23 @@ def test_rank_directory_counts_set_bits_before_each_block():
 
 def test_rank_directory_of_no_words():
     assert len(rank_directory(np.zeros(0, dtype=np.uint64))) == 0
+
+
+def test_rank_directory_refuses_whole_blocks_only():
+    with pytest.raises(ValueError, match="12 words are not whole blocks of 8"):
+        rank_directory(np.zeros(12, dtype=np.uint64))
+
+
+def test_range_popcounts_count_set_bits_between_bounds():
+    rng = np.random.default_rng(1)
+    words = rng.integers(0, 2**64, size=100, dtype=np.uint64)
+    bounds = [0, 0, 3, 64, 64, 99, 100]
+    expected = [int(np.bitwise_count(words[a:b]).sum()) for a, b in itertools.pairwise(bounds)]
+    assert range_popcounts(words, bounds).tolist() == expected
+    assert range_popcounts(words, [5]).tolist() == []
+
+
+@pytest.mark.parametrize("bounds", [[0, 101], [-1, 3], [5, 4], [0, 2**70]])
+def test_range_popcounts_refuse_bounds_outside_the_words(bounds):
+    with pytest.raises(ValueError, match="are not increasing within 100 words"):
+        range_popcounts(np.zeros(100, dtype=np.uint64), bounds)

@@ -1,4 +1,5 @@
 import hashlib
+import mmap
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 
 from sklearn_compress.mph._hashing import (
     fingerprints,
+    hash_buffer,
     hash_key,
     hash_keys,
     level_positions,
@@ -110,6 +112,26 @@ def test_mmh3_gives_the_same_hashes():
     for seed in (0, 7, 2**32 - 1):
         expected = [mmh3.hash64(utf8_bytes(key), seed, signed=False) for key in keys]
         assert [tuple(row) for row in hash_keys(keys, seed).tolist()] == expected
+
+
+@pytest.mark.parametrize(("seed", "key", "h1", "h2"),
+                         [golden for golden in GOLDEN if isinstance(golden[1], bytes)])
+def test_buffer_hash_is_the_key_hash_of_the_same_bytes(seed, key, h1, h2):
+    # The file digest: h1 then h2, each little-endian (mmh3.hash_bytes's order).
+    assert hash_buffer(key, seed) == h1.to_bytes(8, "little") + h2.to_bytes(8, "little")
+
+
+def test_buffer_hash_reads_any_contiguous_buffer_in_place(tmp_path):
+    data = np.random.default_rng(0).integers(0, 256, size=100_003, dtype=np.uint8).tobytes()
+    path = tmp_path / "data"
+    path.write_bytes(data)
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped, \
+            memoryview(mapped) as view:
+        for end in (0, 1, 15, 16, 17, 100_003):
+            assert hash_buffer(view[:end]) == hash_buffer(data[:end])
+            assert hash_keys([data[:end]]).astype("<u8").tobytes() == hash_buffer(data[:end])
+    mmh3 = pytest.importorskip("mmh3")
+    assert hash_buffer(data, 7) == mmh3.hash_bytes(data, 7)
 
 
 def test_hash_keys_grows_past_its_first_buffer_for_a_generator():

@@ -1,0 +1,9 @@
+# Types of the compiled kernels in _layouts_fast.pyx.
+import numpy as np
+from numpy.typing import NDArray
+
+def value_range(values: NDArray[np.integer]) -> tuple[int, int]: ...
+def is_increasing(values: NDArray[np.integer], strictly: bool = False) -> bool: ...
+def index_from_counts(
+    counts: NDArray[np.unsignedinteger], int32_max: int
+) -> NDArray[np.signedinteger]: ...

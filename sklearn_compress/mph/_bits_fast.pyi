@@ -1,0 +1,8 @@
+# Types of the compiled kernels in _bits_fast.pyx.
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+def block_ranks(words: NDArray[np.uint64], words_per_block: int) -> NDArray[np.uint32]: ...
+def range_popcounts(words: NDArray[np.uint64], bounds: Sequence[int]) -> NDArray[np.int64]: ...
