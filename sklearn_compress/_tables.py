@@ -131,8 +131,11 @@ class Nested:
     ``items[0]``), ``"tuple"`` (of ``items``, one spec per position),
     ``"name"`` (a string) or ``"value"`` (a plain parameter value). With
     ``template``, objects are unfitted templates (a
-    :class:`QuantizedLinearModel`'s ``estimator``). Build them with the
-    constants and functions below, e.g. a Pipeline's steps::
+    :class:`QuantizedLinearModel`'s ``estimator``). With ``stacked``, a list
+    of objects may be written as one shared description per group of
+    look-alike objects, each array attribute concatenated over the group
+    (the members of a one-vs-rest model). Build them with the constants and
+    functions below, e.g. a Pipeline's steps::
 
         list_of(tuple_of(NAME, STEP))
     """
@@ -141,6 +144,7 @@ class Nested:
     items: tuple["Nested", ...] = ()
     template: bool = False
     placeholders: tuple[str | None, ...] = ()
+    stacked: bool = False
 
 
 OBJECT = Nested("object")
@@ -150,9 +154,16 @@ NAME = Nested("name")
 VALUE = Nested("value")
 
 
-def list_of(item: Nested) -> Nested:
-    """A list whose every item follows ``item``."""
-    return Nested("list", (item,))
+def list_of(item: Nested, *, stacked: bool = False) -> Nested:
+    """A list whose every item follows ``item``.
+
+    ``stacked=True`` (for a list of objects, such as :data:`OBJECT`) lets
+    ``save()`` write look-alike items once, with their arrays concatenated:
+    worth it where a list holds many objects of one class.
+    """
+    if stacked and (item.form != "object" or item.placeholders):
+        raise ValueError("only a list of objects without placeholders can be stacked")
+    return Nested("list", (item,), stacked=stacked)
 
 
 def dict_of(item: Nested) -> Nested:

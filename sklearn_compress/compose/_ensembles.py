@@ -159,6 +159,7 @@ def _check_fold(fold):
 # -- what this module contributes (collected by io/_persist.py)
 
 FILE_CODECS = (
-    Codec(CalibratedFold, param_children={"estimator": OBJECT, "calibrators": list_of(OBJECT)},
+    Codec(CalibratedFold, param_children={"estimator": OBJECT,
+                                          "calibrators": list_of(OBJECT, stacked=True)},
           has_classes=True, check=_check_fold),
 )

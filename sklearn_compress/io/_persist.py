@@ -19,6 +19,11 @@ JSON values checked by the estimator's own parameter validation; fitted
 arrays and numbers are checked against the codec's specs (dtype, shape,
 range) and then against each other. ``save()`` runs the very same checks on
 what it is about to write.
+
+A list declared ``stacked`` (the members of an ensemble) may be written as one
+description per group of look-alike members, each array concatenated over the
+group (see "stacked lists" below); it is read back member by member with the
+same checks, each member's arrays being views of the concatenated ones.
 """
 
 import functools
@@ -26,7 +31,8 @@ import hmac
 import json
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeGuard
 
 import numpy as np
@@ -40,7 +46,7 @@ from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import _query, hash_buffer
-from . import _limits, _sklearn
+from . import _limits, _safetensors, _sklearn
 from ._safetensors import (
     JSON,
     Container,
@@ -154,10 +160,22 @@ def _param_to_json(value: object, where: str, depth: int = 0) -> JSON:
 class _Writer:
     def __init__(self) -> None:
         self.tensors: dict[str, NDArray[Any]] = {}
+        # What a stacked list around this writer's objects rewrites: each
+        # {"tensor": name} reference made here, in order, and each fitted
+        # number as (its dict, its name, its path).
+        self.refs: list[dict[str, JSON]] = []
+        self.numbers: list[tuple[dict[str, JSON], str, str]] = []
 
     def array(self, value: ArrayLike, path: str) -> dict[str, JSON]:
-        self.tensors[path] = np.asarray(value)
-        return {"tensor": path}
+        self._add_tensor(path, np.asarray(value))
+        ref: dict[str, JSON] = {"tensor": path}
+        self.refs.append(ref)
+        return ref
+
+    def _add_tensor(self, path: str, array: NDArray[Any]) -> None:
+        if path in self.tensors:
+            raise ValueError(f"{path}: two arrays under one name")
+        self.tensors[path] = array
 
     def nested(self, value: Any, spec: Nested, path: str, depth: int) -> JSON:
         """Encode ``value`` as its :class:`Nested` spec says."""
@@ -167,6 +185,8 @@ class _Writer:
                 return {"value": value}
             return self.node(value, path, depth + 1, template=spec.template)
         if form == "list" and isinstance(value, list):
+            if spec.stacked:
+                return self._stacked_list(value, spec.items[0], path, depth)
             return [self.nested(v, spec.items[0], _item_path(path, i, v), depth)
                     for i, v in enumerate(value)]
         if form == "dict" and isinstance(value, dict) and all(isinstance(k, str) for k in value):
@@ -221,6 +241,7 @@ class _Writer:
         for name in (*codec.numbers, *codec.strings):
             value = state.get(name)
             fitted[name] = value.item() if isinstance(value, np.generic) else value
+        self.numbers.extend((fitted, name, f"{path}.{name}") for name in codec.numbers)
         for name, spec in codec.child_specs().items():
             fitted[name] = self.nested(getattr(obj, name), spec, f"{path}.{name}", depth)
         if codec.has_classes and hasattr(obj, "classes_"):
@@ -234,6 +255,211 @@ class _Writer:
             return self.array(classes, path)
         raise ValueError(f"{path}: classes of dtype {classes.dtype} cannot be saved in the "
                          "safe format; use joblib")
+
+    def _stacked_list(self, items: list[Any], spec: Nested, path: str,
+                      depth: int) -> JSON:
+        """A list of objects, look-alike members written once (see :class:`_StackPlan`)."""
+        members = []
+        for index, item in enumerate(items):
+            writer = _Writer()
+            member_path = _item_path(path, index, item)
+            members.append(_Member(member_path, writer.nested(item, spec, member_path, depth),
+                                   writer))
+        plans = _stack_plans(members)
+        if len(plans) == len(members):
+            # Nothing shared (one member, or all unlike): the plain list is smaller.
+            return [self._adopt(member) for member in members]
+        groups = [self._stack_group(plan, f"{path}[*{number}]" if len(plans) > 1
+                                    else f"{path}[*]")
+                  for number, plan in enumerate(plans)]
+        group_of = None
+        if len(plans) > 1:
+            numbers = np.empty(len(members), dtype=np.min_scalar_type(len(plans) - 1))
+            for number, plan in enumerate(plans):
+                numbers[plan.indices] = number
+            group_of = self.array(numbers, f"{path}#groups")
+        return {"stacked": {"count": len(members), "groups": groups, "group_of": group_of}}
+
+    def _adopt(self, member: "_Member") -> JSON:
+        """A member written as a plain list item: its arrays and numbers become this writer's."""
+        for name, array in member.writer.tensors.items():
+            self._add_tensor(name, array)
+        self.refs.extend(member.writer.refs)
+        self.numbers.extend(member.writer.numbers)
+        return member.node
+
+    def _stack_group(self, plan: "_StackPlan", prefix: str) -> JSON:
+        columns: list[JSON] = []
+        for column in plan.columns:
+            data = self.array(column.data, prefix + column.suffix)
+            rows: JSON
+            if isinstance(column.rows, np.ndarray):
+                # (Suffixes start with "." or "[": no other name can be this one.)
+                rows = self.array(column.rows, f"{prefix}#lengths{column.suffix}")
+            else:
+                rows = column.rows
+            columns.append({"data": data, "rows": rows})
+        return {"count": len(plan.indices), "skeleton": plan.skeleton(), "columns": columns}
+
+
+# -- stacked lists: look-alike objects written once -----------------------------------
+#
+# A list whose spec is stacked may be written as
+#     {"stacked": {"count": n, "groups": [group, ...], "group_of": ref or null}}
+#     group = {"count": k, "skeleton": node, "columns": [{"data": ref, "rows": rows}, ...]}
+# The members of a group share one node, the skeleton, whose array references
+# name the group's columns "0", "1", ... (numbers the members disagree on are
+# columns too). Column c holds array c of every member of the group: rows is
+# the number of rows of each member's array (concatenated along the first
+# axis), a reference to an array of per-member row counts, "scalar" (one 0-d
+# value per member) or "shared" (one array every member reads). group_of gives
+# each member's group (null for one group); a group's members come in list
+# order. Each member is read like a plain list item, its arrays being views of
+# the columns.
+
+# A group of more members than its own (not shared) array bytes / 8 is refused:
+# every member brings data (a quantized member at least its intercept and scale,
+# 16 bytes; a sigmoid calibrator its a_ and b_), so that the objects a file
+# makes stay proportional to its size. The writer writes such a group (members
+# identical but for shared arrays) as single members instead.
+_MIN_MEMBER_BYTES = 8
+_NUMBER_DTYPES: dict[type, type[np.generic]] = {bool: np.bool_, int: np.int64, float: np.float64}
+_COLUMN_NUMBER_DTYPES = frozenset(map(np.dtype, _NUMBER_DTYPES.values()))
+_GROUP_NUMBER_DTYPES = frozenset(map(np.dtype, ("uint8", "uint16", "uint32")))
+
+
+@dataclass
+class _Member:
+    """One item of a stacked list, encoded on its own by its own writer."""
+
+    path: str
+    node: JSON
+    writer: _Writer
+
+
+@dataclass
+class _Column:
+    """One array of a group: the members' arrays as one, and their rows (see above)."""
+
+    suffix: str
+    data: NDArray[Any]
+    rows: int | str | NDArray[Any]
+
+    def own_bytes(self) -> int:
+        if isinstance(self.rows, str) and self.rows == "shared":
+            return 0
+        return self.data.nbytes + (self.rows.nbytes if isinstance(self.rows, np.ndarray) else 0)
+
+
+@dataclass
+class _StackPlan:
+    """How one group of look-alike members is written.
+
+    The first member's node becomes the skeleton: its references name the
+    columns, and each number in ``number_columns`` (its slot -> the column)
+    becomes a reference to a column of one value per member.
+    """
+
+    members: list[_Member]
+    indices: list[int]
+    columns: list[_Column]
+    number_columns: dict[int, int]
+
+    def own_bytes(self) -> int:
+        return sum(column.own_bytes() for column in self.columns)
+
+    def skeleton(self) -> JSON:
+        first = self.members[0].writer
+        for column, ref in enumerate(first.refs):
+            ref["tensor"] = str(column)
+        for slot, column in self.number_columns.items():
+            fitted, name, _ = first.numbers[slot]
+            fitted[name] = {"tensor": str(column)}
+        return self.members[0].node
+
+
+def _stack_plans(members: list[_Member]) -> list[_StackPlan]:
+    """Members grouped by skeleton, in the order of their first member."""
+    groups: dict[Any, list[int]] = {}
+    for index, member in enumerate(members):
+        groups.setdefault(_signature(member), []).append(index)
+    plans: list[_StackPlan] = []
+    for indices in groups.values():
+        plan = _plan(members, indices)
+        if len(indices) > 1 and plan.own_bytes() < _MIN_MEMBER_BYTES * len(indices):
+            plans.extend(_plan(members, [index]) for index in indices)
+        else:
+            plans.append(plan)
+    return sorted(plans, key=lambda plan: plan.indices[0])
+
+
+def _signature(member: _Member) -> Any:
+    """What members must share to be one group: the node but for array names and numbers."""
+    writer = member.writer
+    names = [str(ref["tensor"]) for ref in writer.refs]
+    values = [fitted[name] for fitted, name, _ in writer.numbers]
+    for column, ref in enumerate(writer.refs):
+        ref["tensor"] = str(column)
+    for slot, (fitted, name, _) in enumerate(writer.numbers):
+        fitted[name] = {"slot": slot}
+    try:
+        text = json.dumps(member.node, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+    finally:
+        for ref, tensor in zip(writer.refs, names, strict=True):
+            ref["tensor"] = tensor
+        for (fitted, name, _), value in zip(writer.numbers, values, strict=True):
+            fitted[name] = value
+    arrays = tuple((array.dtype.str, array.shape[1:] if array.ndim else None)
+                   for array in (writer.tensors[name] for name in names))
+    return text, arrays, tuple(map(_number_kind, values))
+
+
+def _number_kind(value: JSON) -> Any:
+    """Numbers of one kind may become one column; other values must be equal."""
+    if type(value) in (bool, float) or (type(value) is int and -2**63 <= value < 2**63):
+        return type(value).__name__
+    return "literal", repr(value)
+
+
+def _plan(members: list[_Member], indices: list[int]) -> _StackPlan:
+    group = [members[index] for index in indices]
+    first = group[0]
+    columns = []
+    for column, ref in enumerate(first.writer.refs):
+        arrays = [member.writer.tensors[str(member.writer.refs[column]["tensor"])]
+                  for member in group]
+        columns.append(_Column(_suffix(ref["tensor"], first.path, column), *_column_data(arrays)))
+    number_columns = {}
+    for slot, (_, _, path) in enumerate(first.writer.numbers):
+        values = [fitted[name] for fitted, name, _ in (member.writer.numbers[slot]
+                                                        for member in group)]
+        if any(repr(value) != repr(values[0]) for value in values):
+            number_columns[slot] = len(columns)
+            data = np.array(values, dtype=_NUMBER_DTYPES[type(values[0])])
+            columns.append(_Column(_suffix(path, first.path, len(columns)), data, "scalar"))
+    return _StackPlan(group, indices, columns, number_columns)
+
+
+def _suffix(name: JSON, member_path: str, column: int) -> str:
+    """The column's name after the list's: ``.codes_`` for ``model.estimators_[0].codes_``."""
+    if isinstance(name, str) and name.startswith(member_path):
+        return name[len(member_path):]
+    return f".{column}"
+
+
+def _column_data(arrays: list[NDArray[Any]]) -> tuple[NDArray[Any], int | str | NDArray[Any]]:
+    first = arrays[0]
+    if len(arrays) > 1 and all(array.shape == first.shape and np.array_equal(array, first)
+                               for array in arrays[1:]):
+        return first, "shared"
+    if first.ndim == 0:
+        return np.stack(arrays), "scalar"
+    lengths = [len(array) for array in arrays]
+    data = np.concatenate(arrays)
+    if lengths.count(lengths[0]) == len(lengths):
+        return data, lengths[0]
+    return data, np.array(lengths, dtype=np.min_scalar_type(max(lengths)))
 
 
 def _item_path(path: str, index: int, item: object) -> str:
@@ -367,23 +593,41 @@ def _are_strings(values: list[JSON]) -> TypeGuard[list[str]]:
     return all(type(value) is str for value in values)
 
 
+@dataclass
+class _Budget:
+    """Header bytes the stacked lists of a file may still stand for, member by member.
+
+    A stacked list describes ``count`` objects with one skeleton: it is
+    charged ``count`` times the skeleton's JSON length, so that the objects
+    a file makes stay within what a header of ``MAX_HEADER_BYTES`` could list.
+    """
+
+    left: int = _safetensors.MAX_HEADER_BYTES
+
+
 class _Reader:
-    def __init__(self, tensors: Mapping[str, NDArray[Any]]) -> None:
+    def __init__(self, tensors: Mapping[str, NDArray[Any]],
+                 budget: _Budget | None = None) -> None:
         self.tensors = tensors
         self.used: set[str] = set()
+        self.budget = _Budget() if budget is None else budget
 
-    def array(self, ref: JSON, spec: Array, where: str) -> ArrayOrNumber:
-        if ref is None:
-            if spec.optional:
-                return None
-            raise FormatError(f"{where}: missing array")
+    def tensor(self, ref: JSON, where: str) -> NDArray[Any]:
+        """The array ``ref`` names, which no other reference may name."""
         if not (isinstance(ref, dict) and set(ref) == {"tensor"} and isinstance(ref["tensor"], str)
                 and ref["tensor"] in self.tensors):
             raise FormatError(f"{where}: reference to an unknown array")
         if ref["tensor"] in self.used:
             raise FormatError(f"{where}: array {ref['tensor']!r:.80} is used twice")
         self.used.add(ref["tensor"])
-        array = self.tensors[ref["tensor"]]
+        return self.tensors[ref["tensor"]]
+
+    def array(self, ref: JSON, spec: Array, where: str) -> ArrayOrNumber:
+        if ref is None:
+            if spec.optional:
+                return None
+            raise FormatError(f"{where}: missing array")
+        array = self.tensor(ref, where)
         if array.dtype not in _dtypes(spec.dtypes) or array.ndim not in spec.ndim or (
                 spec.inner_shape and array.shape[1:] != spec.inner_shape):
             raise FormatError(f"{where}: expected a {'/'.join(map(str, spec.ndim))}-D array of "
@@ -403,6 +647,9 @@ class _Reader:
                     raise FormatError(f"{where}: unknown value {value['value']!r:.40}")
                 return value["value"]
             return self.node(value, where, depth + 1, template=spec.template)
+        if form == "list" and spec.stacked and isinstance(value, dict) and set(value) == {
+                "stacked"}:
+            return self._stacked_list(value["stacked"], spec.items[0], where, depth)
         if form == "list" and isinstance(value, list):
             return [self.nested(v, spec.items[0], _item_path(where, i, v), depth)
                     for i, v in enumerate(value)]
@@ -485,9 +732,99 @@ class _Reader:
         for name, spec in codec.arrays.items():
             values[name] = self.array(fitted.get(name), spec, f"{where}.{name}")
         for name, (kind, low, high, optional) in codec.numbers.items():
-            values[name] = _number(fitted.get(name), kind, low, high, optional,
-                                   f"{where}.{name}")
+            value = fitted.get(name)
+            if isinstance(value, dict):  # a stacked list's column of numbers
+                value = self._number_of_column(value, f"{where}.{name}")
+            values[name] = _number(value, kind, low, high, optional, f"{where}.{name}")
         return values
+
+    def _number_of_column(self, ref: JSON, where: str) -> JSON:
+        array = self.tensor(ref, where)
+        if array.ndim or array.dtype not in _COLUMN_NUMBER_DTYPES:
+            raise FormatError(f"{where}: expected one bool, int64 or float64 value, got "
+                              f"{array.ndim}-D {array.dtype}")
+        value: bool | int | float = array.item()
+        return value
+
+    # -- stacked lists (see "stacked lists" above)
+
+    def _stacked_list(self, stack: JSON, spec: Nested, where: str, depth: int) -> list[Any]:
+        groups, group_of = _stack_groups(stack, where)
+        for group in groups:
+            # Charged before anything proportional to the counts is made.
+            self.budget.left -= group.count * len(json.dumps(
+                group.skeleton, ensure_ascii=False, separators=(",", ":")))
+            if self.budget.left < 0:
+                raise FormatError(f"{where}: the stacked lists stand for more objects than a "
+                                  f"{_safetensors.MAX_HEADER_BYTES}-byte header could hold")
+        columns = [self._group_columns(group, f"{where} (group {number})")
+                   for number, group in enumerate(groups)]
+        members = []
+        for index, (number, position) in enumerate(self._group_order(group_of, groups, where)):
+            member_where = f"{where}[{index}]"
+            reader = _Reader({str(c): member_array(position)
+                              for c, member_array in enumerate(columns[number])}, self.budget)
+            members.append(reader.node(groups[number].skeleton, member_where, depth + 1,
+                                       template=spec.template))
+            unused = set(reader.tensors) - reader.used
+            if unused:
+                raise FormatError(f"{member_where}: columns not referenced by the skeleton: "
+                                  f"{sorted(unused)[:3]}")
+        return members
+
+    def _group_columns(self, group: "_Group",
+                       where: str) -> list[Callable[[int], NDArray[Any]]]:
+        """For each column, a function giving member ``position``'s array (a view)."""
+        columns: list[Callable[[int], NDArray[Any]]] = []
+        own_bytes = 0
+        for number, column in enumerate(group.columns):
+            column_where = f"{where}, column {number}"
+            if not (isinstance(column, dict) and set(column) == {"data", "rows"}):
+                raise FormatError(f"{column_where}: malformed column")
+            data = self.tensor(column["data"], column_where)
+            rows = column["rows"]
+            if rows == "shared":
+                columns.append(functools.partial(_shared, data))
+                continue
+            own_bytes += data.nbytes
+            if rows == "scalar":
+                columns.append(_scalar_rows(data, group.count, column_where))
+            elif type(rows) is int:
+                columns.append(_fixed_rows(data, rows, group.count, column_where))
+            elif isinstance(rows, dict):
+                lengths = self.tensor(rows, f"{column_where} row counts")
+                own_bytes += lengths.nbytes
+                columns.append(_counted_rows(data, lengths, group.count, column_where))
+            else:
+                raise FormatError(f"{column_where}: rows {rows!r:.40} is not a count, a "
+                                  "reference to counts, 'scalar' or 'shared'")
+        if group.count > max(1, own_bytes // _MIN_MEMBER_BYTES):
+            raise FormatError(f"{where}: {group.count} members for {own_bytes} bytes of "
+                              f"arrays (at least {_MIN_MEMBER_BYTES} bytes per member)")
+        return columns
+
+    def _group_order(self, ref: JSON, groups: list["_Group"],
+                     where: str) -> Iterator[tuple[int, int]]:
+        """Each member's (group, position in its group), in list order."""
+        if len(groups) == 1:
+            if ref is not None:
+                raise FormatError(f"{where}: group numbers for a single group")
+            return ((0, position) for position in range(groups[0].count))
+        counts = [group.count for group in groups]
+        numbers = self.tensor(ref, f"{where} group numbers")
+        if numbers.dtype not in _GROUP_NUMBER_DTYPES or numbers.shape != (
+                sum(counts),):
+            raise FormatError(f"{where}: expected {sum(counts)} group numbers of uint8/16/32, "
+                              f"got {numbers.ndim}-D {numbers.dtype} of shape {numbers.shape}")
+        if numbers.max() >= len(groups) or np.bincount(
+                numbers, minlength=len(groups)).tolist() != counts:
+            raise FormatError(f"{where}: the group numbers disagree with the group counts")
+        positions = [0] * len(groups)
+        order = []
+        for number in numbers.tolist():
+            order.append((number, positions[number]))
+            positions[number] += 1
+        return iter(order)
 
     def _fitted(self, obj: Any, codec: Codec, fitted: dict[str, JSON], where: str,
                 depth: int) -> None:
@@ -526,6 +863,68 @@ class _Reader:
             # The width given: numpy need not find the longest label again (-30%).
             return np.array(strings, dtype=f"<U{max(longest, 1)}")
         return self.array(ref, _CLASS_LABELS, where)
+
+
+@dataclass
+class _Group:
+    """A group of a stacked list, as the file describes it (checked by ``_Reader``)."""
+
+    count: int
+    skeleton: dict[str, JSON]
+    columns: list[JSON]
+
+
+def _stack_groups(stack: JSON, where: str) -> tuple[list[_Group], JSON]:
+    """The groups of a stacked list (counts checked) and its reference to group numbers."""
+    if not (isinstance(stack, dict) and set(stack) == {"count", "groups", "group_of"}):
+        raise FormatError(f"{where}: malformed stacked list")
+    count, groups = stack["count"], stack["groups"]
+    if not (type(count) is int and isinstance(groups, list) and 1 <= len(groups) <= count):
+        raise FormatError(f"{where}: malformed stacked list")
+    parsed = []
+    for group in groups:
+        if not (isinstance(group, dict) and set(group) == {"count", "skeleton", "columns"}
+                and type(group["count"]) is int and group["count"] >= 1
+                and isinstance(group["skeleton"], dict) and isinstance(group["columns"], list)):
+            raise FormatError(f"{where}: malformed group of a stacked list")
+        parsed.append(_Group(group["count"], group["skeleton"], group["columns"]))
+    if sum(group.count for group in parsed) != count:
+        raise FormatError(f"{where}: the groups hold {sum(g.count for g in parsed)} members, "
+                          f"the list {count}")
+    return parsed, stack["group_of"]
+
+
+def _shared(data: NDArray[Any], position: int) -> NDArray[Any]:
+    return data
+
+
+def _scalar_rows(data: NDArray[Any], count: int,
+                 where: str) -> Callable[[int], NDArray[Any]]:
+    if data.shape != (count,):
+        raise FormatError(f"{where}: expected {count} values, got shape {data.shape}")
+    return lambda position: data[position:position + 1].reshape(())
+
+
+def _fixed_rows(data: NDArray[Any], rows: int, count: int,
+                where: str) -> Callable[[int], NDArray[Any]]:
+    if rows < 0 or data.ndim < 1 or data.shape[0] != count * rows:
+        raise FormatError(f"{where}: {count} members of {rows} rows do not fill shape "
+                          f"{data.shape}")
+    return lambda position: data[position * rows:(position + 1) * rows]
+
+
+def _counted_rows(data: NDArray[Any], lengths: NDArray[Any], count: int,
+                  where: str) -> Callable[[int], NDArray[Any]]:
+    if lengths.dtype.kind != "u" or lengths.shape != (count,) or data.ndim < 1:
+        raise FormatError(f"{where}: expected {count} unsigned row counts for an array of at "
+                          f"least 1 dimension, got {lengths.ndim}-D {lengths.dtype} of shape "
+                          f"{lengths.shape}")
+    # (An unsigned sum that wraps around comes out smaller than the one before.)
+    ends = np.cumsum(lengths, dtype=np.uint64)
+    if np.any(ends[1:] < ends[:-1]) or int(ends[-1]) != data.shape[0]:
+        raise FormatError(f"{where}: the row counts do not add up to the {data.shape[0]} rows")
+    starts = [0, *ends.tolist()]
+    return lambda position: data[starts[position]:starts[position + 1]]
 
 
 _NO_DEFAULT = object()

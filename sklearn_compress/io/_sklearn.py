@@ -90,6 +90,9 @@ _BRANCH = Nested("object", placeholders=("passthrough", "drop", None))
 _FLOAT = (float, -1e300, 1e300, False)
 _BOOL = (bool, False, True, False)
 _LABELS = Array(("int64", "int32", "float64", "bool"), (1,))
+# The models of an ensemble: many objects of one class (161 for a one-vs-rest
+# model of CLINC150's intents and domains), written once per look-alike group.
+_MEMBERS = list_of(OBJECT, stacked=True)
 
 
 def _union_or_hasher_width(step: Any, width: int | None) -> int:
@@ -266,10 +269,10 @@ _ENSEMBLE_CODECS = (
     Codec(HashingVectorizer, check=_check_content_input),
     Codec(FeatureHasher),
     Codec(OneVsRestClassifier, param_children={"estimator": TEMPLATE}, numbers=N_FEATURES_IN,
-          children={"estimators_": list_of(OBJECT), "label_binarizer_": OBJECT},
+          children={"estimators_": _MEMBERS, "label_binarizer_": OBJECT},
           has_classes=True, check=_check_one_vs_rest),
     Codec(OneVsOneClassifier, param_children={"estimator": TEMPLATE}, numbers=N_FEATURES_IN,
-          children={"estimators_": list_of(OBJECT)}, has_classes=True,
+          children={"estimators_": _MEMBERS}, has_classes=True,
           restore=_restore_one_vs_one, check=_check_estimator_widths),
     Codec(LabelBinarizer, numbers={"sparse_input_": _BOOL},
           strings={"y_type_": ("binary", "multiclass", "multilabel-indicator")},
@@ -277,13 +280,13 @@ _ENSEMBLE_CODECS = (
     Codec(ConstantPredictor, arrays={"y_": _LABELS},
           numbers={"n_features_in_": (int, 0, 2**62, True)}, from_state=_constant_predictor),
     Codec(MultiOutputClassifier, param_children={"estimator": TEMPLATE},
-          numbers=N_FEATURES_IN, children={"estimators_": list_of(OBJECT)},
+          numbers=N_FEATURES_IN, children={"estimators_": _MEMBERS},
           restore=_restore_multi_output_classes, check=_check_estimator_widths),
     Codec(MultiOutputRegressor, param_children={"estimator": TEMPLATE},
-          numbers=N_FEATURES_IN, children={"estimators_": list_of(OBJECT)},
+          numbers=N_FEATURES_IN, children={"estimators_": _MEMBERS},
           check=_check_estimator_widths),
     Codec(CalibratedClassifierCV, param_children={"estimator": TEMPLATE},
-          numbers=N_FEATURES_IN, children={"calibrated_classifiers_": list_of(OBJECT)},
+          numbers=N_FEATURES_IN, children={"calibrated_classifiers_": _MEMBERS},
           has_classes=True),
     Codec(SigmoidCalibration, numbers={"a_": _FLOAT, "b_": _FLOAT},
           from_state=_sigmoid_calibration),

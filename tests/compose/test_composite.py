@@ -547,10 +547,15 @@ def _saved_pipeline(tmp_path, model, X, y):
          "3 calibrators for 4 classes"),
     ],
 )
-def test_crafted_composite_files_are_refused(kind, edit, message, tmp_path):
+def test_crafted_composite_files_are_refused(kind, edit, message, tmp_path, monkeypatch):
     from sklearn_compress import load
+    from sklearn_compress.io import _persist
     from tests.io.test_persist import _edit_structure
 
+    # Lists written plain (one item per member), as load() also reads them: each
+    # edit then removes one item.
+    monkeypatch.setattr(_persist, "_stack_plans", lambda members: [
+        _persist._plan(members, [index]) for index in range(len(members))])
     make_model, input_kind, target_kind = SAVED[kind]
     path = _saved_pipeline(tmp_path, make_model(), _inputs(input_kind, X_TRAIN),
                            _targets(target_kind))

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, Normalizer
 
@@ -42,7 +43,12 @@ def _base_models():
                                         LogisticRegression()).fit(X, Y), per_class=True)
     text_model = compress(make_pipeline(TfidfVectorizer(ngram_range=(1, 2)),
                                         LogisticRegression()).fit(TEXTS, TEXT_LABELS))
-    return {"dict": dict_model, "text": text_model}
+    # One-vs-rest members as a stacked list: one group of feature lists ("ovr"),
+    # or a dense member and 3 feature lists in two groups ("mixed").
+    ovr_model, mixed_model = (compress(make_pipeline(
+        DictVectorizer(), OneVsRestClassifier(LogisticRegression())).fit(X, Y), sparsity=sparsity)
+        for sparsity in (0.5, 0.3))
+    return {"dict": dict_model, "text": text_model, "ovr": ovr_model, "mixed": mixed_model}
 
 
 # -- editing a saved file's tree and arrays, then sealing it again -------------------
@@ -103,6 +109,77 @@ def _nest_pipelines(depth):
     def edit(tree, tensors):
         opening = '{"class": "Pipeline", "params": {}, "nested": {"steps": [["p", '
         return opening * depth + json.dumps(tree) + ']]}, "fitted": {}}' * depth
+    return edit
+
+
+def _stack(tree):
+    return _fitted(tree, 1)["estimators_"]["stacked"]
+
+
+def _group(tree, number=0):
+    return _stack(tree)["groups"][number]
+
+
+def _column(tree, suffix, number=0):
+    return next(column for column in _group(tree, number)["columns"]
+                if column["data"]["tensor"].endswith(suffix))
+
+
+def _skeleton(number=0):
+    return lambda tree: _group(tree, number)["skeleton"]["fitted"]
+
+
+def _set_counts(count):
+    def edit(tree, tensors):
+        _stack(tree)["count"] = _group(tree)["count"] = count
+    return edit
+
+
+def _lengths(change):
+    def edit(tree, tensors):
+        name = _column(tree, "codes_")["rows"]["tensor"]
+        tensors[name] = np.asarray(change(tensors[name]))
+    return edit
+
+
+def _wrapping_lengths(lengths):
+    # Two counts whose uint64 sum wraps around to the right total.
+    return np.array([2**64 - 1, int(lengths[0]) + int(lengths[1]) + 1,
+                     *lengths[2:].tolist()], dtype=np.uint64)
+
+
+def _empty_members(count):
+    """``count`` members whose arrays hold no rows at all."""
+    def edit(tree, tensors):
+        _set_counts(count)(tree, tensors)
+        for column in _group(tree)["columns"]:
+            if isinstance(column["rows"], dict):
+                del tensors[column["rows"]["tensor"]]
+            column["rows"] = 0
+            tensors[column["data"]["tensor"]] = tensors[column["data"]["tensor"]][:0]
+    return edit
+
+
+def _extra_column(rows, value, reference=None):
+    """A column the skeleton does not reference (or does, at ``reference``)."""
+    def edit(tree, tensors):
+        columns = _group(tree)["columns"]
+        columns.append({"data": {"tensor": "extra"}, "rows": rows})
+        tensors["extra"] = np.asarray(value)
+        if reference is not None:
+            _skeleton()(tree)[reference] = {"tensor": str(len(columns) - 1)}
+    return edit
+
+
+def _group_numbers_for_one_group(tree, tensors):
+    _stack(tree)["group_of"] = {"tensor": "extra"}
+    tensors["extra"] = np.zeros(_stack(tree)["count"], dtype=np.uint8)
+
+
+def _set_group_of(value):
+    def edit(tree, tensors):
+        name = _stack(tree)["group_of"]["tensor"]
+        tensors[name] = np.asarray(value(tensors[name]) if callable(value) else value)
     return edit
 
 
@@ -230,6 +307,96 @@ TREE_CASES = {
     "hash: fingerprint_bits 64": ("dict", _set(_mph, "fingerprint_bits", 64)),
     "nesting: 9 nested pipelines": ("dict", _nest_pipelines(9)),
     "nesting: 400 nested pipelines": ("dict", _nest_pipelines(400)),
+    "stacked: count one more": ("ovr", lambda t, a: _stack(t).update(
+        {"count": _stack(t)["count"] + 1})),
+    "stacked: count 10**9": ("ovr", _set_counts(10**9)),
+    "stacked: count 2**64": ("ovr", _set_counts(2**64)),
+    "stacked: count 0": ("ovr", _set_counts(0)),
+    "stacked: count negative": ("ovr", _set_counts(-1)),
+    "stacked: count float": ("ovr", _set_counts(4.0)),
+    "stacked: no groups": ("ovr", lambda t, a: _stack(t).update({"groups": []})),
+    "stacked: group count 0": ("mixed", lambda t, a: _group(t).update({"count": 0})),
+    "stacked: group counts disagree": ("mixed", lambda t, a: _stack(t).update({"groups": [
+        {**group, "count": 2} for group in _stack(t)["groups"]]})),
+    "stacked: extra key": ("ovr", lambda t, a: _stack(t).update({"code": "x"})),
+    "stacked: group extra key": ("ovr", lambda t, a: _group(t).update({"code": "x"})),
+    "stacked: 5000 members without bytes": ("ovr", _empty_members(5000)),
+    "stacked: 200000 members without bytes": ("ovr", _empty_members(200_000)),
+    "stacked: fixed rows one more": ("ovr", lambda t, a: _column(t, "intercept_").update(
+        {"rows": 2})),
+    "stacked: fixed rows negative": ("ovr", lambda t, a: _column(t, "intercept_").update(
+        {"rows": -1})),
+    "stacked: fixed rows 2**70": ("ovr", lambda t, a: _column(t, "intercept_").update(
+        {"rows": 2**70})),
+    "stacked: fixed rows float": ("ovr", lambda t, a: _column(t, "intercept_").update(
+        {"rows": 1.0})),
+    "stacked: rows unknown word": ("ovr", lambda t, a: _column(t, "intercept_").update(
+        {"rows": "all"})),
+    "stacked: codes shared": ("ovr", lambda t, a: _column(t, "codes_").update(
+        {"rows": "shared"})),
+    "stacked: intercept scalar": ("ovr", lambda t, a: _column(t, "intercept_").update(
+        {"rows": "scalar"})),
+    "stacked: lengths off by one": ("ovr", _lengths(lambda v: v + 1)),
+    "stacked: lengths wrap around": ("ovr", _lengths(_wrapping_lengths)),
+    "stacked: lengths negative": ("ovr", _lengths(lambda v: np.concatenate(
+        [[-1, int(v[0]) + int(v[1]) + 1], v[2:]]).astype(np.int64))),
+    "stacked: lengths float": ("ovr", _lengths(lambda v: v.astype(np.float64))),
+    "stacked: lengths one short": ("ovr", _lengths(lambda v: v[:-1])),
+    "stacked: lengths one more": ("ovr", _lengths(lambda v: np.append(v, 0).astype(v.dtype))),
+    "stacked: lengths 2-D": ("ovr", _lengths(lambda v: v.reshape(1, -1))),
+    "stacked: lengths 2**40 each": ("ovr", _lengths(lambda v: np.full(
+        len(v), 2**40, dtype=np.uint64))),
+    "stacked: lengths missing": ("ovr", lambda t, a: _column(t, "codes_").update(
+        {"rows": {"tensor": "nope"}})),
+    "stacked: skeleton unknown column": ("ovr", lambda t, a: _skeleton()(t).update(
+        {"codes_": {"tensor": "99"}})),
+    "stacked: skeleton names a file array": ("ovr", lambda t, a: _skeleton()(t).update(
+        {"codes_": _column(t, "codes_")["data"]})),
+    "stacked: skeleton column twice": ("ovr", lambda t, a: _skeleton()(t).update(
+        {"scale_": _skeleton()(t)["intercept_"]})),
+    "stacked: column not referenced": ("ovr", _extra_column(1, np.zeros(4))),
+    "stacked: number column uint8": ("ovr", _extra_column("scalar", np.full(
+        4, 7, dtype=np.uint8), "n_features_in_")),
+    "stacked: number column huge": ("ovr", _extra_column("scalar", np.full(
+        4, 2**62 + 1), "n_features_in_")),
+    "stacked: number column 2-D": ("ovr", _extra_column(1, np.full((4, 1), 7),
+                                                        "n_features_in_")),
+    "stacked: number column NaN": ("ovr", _extra_column("scalar", np.full(4, np.nan),
+                                                        "n_outputs_")),
+    "stacked: one data for two columns": ("ovr", lambda t, a: _group(t)["columns"].append(
+        _group(t)["columns"][0])),
+    "stacked: skeleton not an object": ("ovr", lambda t, a: _group(t).update(
+        {"skeleton": {"value": "passthrough"}})),
+    "stacked: skeleton os.system": ("ovr", lambda t, a: _group(t)["skeleton"].update(
+        {"class": "os.system"})),
+    "stacked: skeleton a template": ("ovr", lambda t, a: _group(t).update(
+        {"skeleton": _group(t)["skeleton"]["nested"]["estimator"]})),
+    "stacked: template fitted model": ("ovr", lambda t, a: _group(t)["skeleton"]["nested"].update(
+        {"estimator": copy.deepcopy(_group(t)["skeleton"])})),
+    "stacked: member NaN scale": ("ovr", _set_tensor("estimators_[*].scale_", lambda v: np.where(
+        np.arange(len(v)) == 2, np.nan, v))),
+    "stacked: member intercept inf": ("mixed", _set_tensor("[*1].intercept_", lambda v: np.where(
+        np.arange(len(v)) == 1, np.inf, v))),
+    "stacked: member codes beyond the bits": ("ovr", lambda t, a: _group(t)["skeleton"][
+        "params"].update({"bits": 2})),
+    "stacked: member n_outputs_ 2": ("ovr", _set(_skeleton(), "n_outputs_", 2)),
+    "stacked: member layout exec": ("ovr", _set(_skeleton(), "layout_", "exec")),
+    "stacked: member template C string": ("ovr", lambda t, a: _group(t)["skeleton"]["nested"][
+        "estimator"]["params"].update({"C": "x"})),
+    "stacked: members deeper than 8": ("ovr", lambda t, a: _group(t).update({"skeleton": json.loads(
+        '{"class": "Pipeline", "params": {}, "nested": {"steps": [["p", ' * 9
+        + json.dumps(_group(t)["skeleton"]) + ']]}, "fitted": {}}' * 9)})),
+    "stacked: group_of for one group": ("ovr", _group_numbers_for_one_group),
+    "stacked: group_of missing": ("mixed", lambda t, a: _stack(t).update({"group_of": None})),
+    "stacked: group_of out of range": ("mixed", _set_group_of(lambda v: v + 5)),
+    "stacked: group_of 2**31": ("mixed", _set_group_of(lambda v: v.astype(np.uint32) + 2**31)),
+    "stacked: group_of disagrees": ("mixed", _set_group_of(np.zeros_like)),
+    "stacked: group_of int64": ("mixed", _set_group_of(lambda v: v.astype(np.int64))),
+    "stacked: group_of uint64": ("mixed", _set_group_of(lambda v: v.astype(np.uint64))),
+    "stacked: group_of one short": ("mixed", _set_group_of(lambda v: v[:-1])),
+    "stacked: group_of 2-D": ("mixed", _set_group_of(lambda v: v.reshape(1, -1))),
+    "stacked: where a plain list is required": ("ovr", lambda t, a: t["nested"].update(
+        {"steps": {"stacked": _stack(t)}})),
     "nesting: deep list of steps": ("dict", lambda t, a: json.dumps(t).replace(
         '"steps": [', '"steps": ' + "[" * 5000, 1).replace("]]}, \"fitted\"",
                                                           "]]" + "]" * 5000 + "}, \"fitted\"", 1)),
@@ -364,6 +531,7 @@ _CHILD = textwrap.dedent("""
     cases = json.load(open(sys.argv[1]))
     inputs = {"dict": [{"f1": 1.0, "f2": 2.0}] * 50,
               "text": ["play jazz " * 200 + "x" * 5000] * 20}
+    inputs["ovr"] = inputs["mixed"] = inputs["dict"]
     # Warm-up: a good model loaded and used once, so later growth is the case's.
     for good in json.load(open(sys.argv[2])):
         sklearn_compress.load(good["path"]).predict(inputs[good["kind"]])

@@ -1,4 +1,6 @@
+import copy
 import json
+import mmap
 import os
 import random
 import stat
@@ -6,16 +8,20 @@ import subprocess
 import sys
 import textwrap
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import safetensors.numpy
 from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.feature_selection import VarianceThreshold
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
+from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, Normalizer, StandardScaler
 
@@ -57,6 +63,9 @@ def _pipelines():
         Normalizer(), LogisticRegression()).fit(X, Y), per_class=True, bits=5)
     yield "dv+maxabs+normalizer+ridge", compress(make_pipeline(
         DictVectorizer(), MaxAbsScaler(), Normalizer(), Ridge()).fit(X, np.arange(len(Y)) % 5))
+    # Members of two layouts (dense and feature lists): a stacked list of two groups.
+    yield "dv+ovr(lr)", compress(make_pipeline(
+        DictVectorizer(), OneVsRestClassifier(LogisticRegression())).fit(X, Y), sparsity=0.3)
 
 
 PIPELINES = dict(_pipelines())
@@ -724,3 +733,287 @@ def test_unfitted_estimators_are_refused_by_name(tmp_path, unfitted):
                                          r"\(or compress\(\) a fitted model\) before saving$"):
         save(unfitted, tmp_path / "u.skc")
     assert not (tmp_path / "u.skc").exists()
+
+
+# -- stacked lists: the members of an ensemble written once ------------------------------
+
+Y_MULTILABEL = np.column_stack([np.isin(Y, labels) for labels in (
+    ["play_music"], ["set_alarm", "weather"], ["weather", "book_taxi"])]).astype(int)
+Y_CONSTANT = np.column_stack([Y_MULTILABEL, np.ones(len(Y), dtype=int)])
+
+
+def _ensemble(model, y=Y, **options):
+    return compress(make_pipeline(DictVectorizer(), model).fit(X, y), **options)
+
+
+# name -> (compressed model, the groups of its stacked lists: each list's group counts)
+ENSEMBLES = {
+    "one-vs-rest": (lambda: _ensemble(OneVsRestClassifier(LogisticRegression())), [[4]]),
+    "one-vs-rest multilabel": (lambda: _ensemble(OneVsRestClassifier(LogisticRegression()),
+                                                 Y_MULTILABEL), [[3]]),
+    "one-vs-rest feature lists": (lambda: _ensemble(OneVsRestClassifier(LogisticRegression()),
+                                                    sparsity=0.5), [[4]]),
+    "one-vs-rest mixed layouts": (lambda: _ensemble(OneVsRestClassifier(LogisticRegression()),
+                                                    sparsity=0.3), [[1, 3]]),
+    "one-vs-rest constant label": (lambda: _ensemble(OneVsRestClassifier(LogisticRegression()),
+                                                     Y_CONSTANT), [[3, 1]]),
+    "one-vs-one": (lambda: _ensemble(OneVsOneClassifier(LogisticRegression())), [[6]]),
+    "multi-output": (lambda: _ensemble(MultiOutputClassifier(LogisticRegression()),
+                                       Y_MULTILABEL), [[3]]),
+    # The folds, and in them the calibrators (numbers a_ and b_ as columns).
+    "calibrated sigmoid": (lambda: _ensemble(CalibratedClassifierCV(LogisticRegression(), cv=3)),
+                           [[3], [4]]),
+    "calibrated isotonic": (lambda: _ensemble(CalibratedClassifierCV(
+        LogisticRegression(), cv=2, method="isotonic")), [[2], [4]]),
+}
+
+
+def _stacked_lists(value):
+    """The group counts of each stacked list in a tree, outermost first."""
+    if isinstance(value, list):
+        return [found for item in value for found in _stacked_lists(item)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    if set(value) == {"stacked"}:
+        found.append([group["count"] for group in value["stacked"]["groups"]])
+        value = {"groups": value["stacked"]["groups"]}
+    return found + [inner for item in value.values() for inner in _stacked_lists(item)]
+
+
+@pytest.fixture(scope="module")
+def ensembles():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Label 3 is present in all training examples")
+        return {name: make() for name, (make, _) in ENSEMBLES.items()}
+
+
+@pytest.mark.parametrize("name", ENSEMBLES)
+@pytest.mark.parametrize("mmap", [True, False])
+def test_ensembles_round_trip_through_stacked_lists(tmp_path, ensembles, name, mmap):
+    model = ensembles[name]
+    path = tmp_path / "e.skc"
+    save(model, path)
+    tree = json.loads(_parts(path)[1]["structure"])
+    assert _stacked_lists(tree) == ENSEMBLES[name][1]
+    loaded = load(path, mmap=mmap)
+    for expected, actual in zip(_outputs(model), _outputs(loaded), strict=True):
+        np.testing.assert_array_equal(actual, expected)
+    assert _plain_params(loaded) == _plain_params(model)
+
+
+@pytest.mark.parametrize("name", ["one-vs-rest mixed layouts", "one-vs-one", "multi-output"])
+def test_stacked_members_are_read_only_views_of_the_mapped_file(tmp_path, ensembles, name):
+    save(ensembles[name], tmp_path / "e.skc")
+    members = load(tmp_path / "e.skc", mmap=True)[-1].estimators_
+    arrays = [array for member in members for array in (member.codes_, member.intercept_)]
+    assert not any(array.flags.writeable or array.flags.owndata for array in arrays)
+    roots = [_root(array) for array in arrays]
+    assert type(roots[0]) is mmap.mmap
+    assert all(root is roots[0] for root in roots)
+
+
+def _root(array):
+    """The object owning the memory of ``array`` (views of views lead to it)."""
+    while isinstance(array, np.ndarray) and array.base is not None:
+        array = array.base
+    return array.obj if isinstance(array, memoryview) else array
+
+
+def test_a_list_of_one_member_is_written_plain_and_read_stacked(tmp_path):
+    binary = np.isin(Y, ["play_music", "weather"])
+    model = _ensemble(OneVsRestClassifier(LogisticRegression()), binary)
+    assert len(model[-1].estimators_) == 1
+    save(model, tmp_path / "one.skc")
+    tensors, metadata = _parts(tmp_path / "one.skc")
+    tree = json.loads(metadata["structure"])
+    fitted = _model_node(tree)["fitted"]
+    assert isinstance(fitted["estimators_"], list)
+    np.testing.assert_array_equal(load(tmp_path / "one.skc").predict_proba(X_TEST),
+                                  model.predict_proba(X_TEST))
+    # The same member as a stacked list of one (what save() would write for more).
+    fitted["estimators_"] = {"stacked": _stacked_by_hand(fitted["estimators_"][0], tensors)}
+    _rewrite(tmp_path / "one.skc", tensors, {**metadata, "structure": json.dumps(tree)})
+    np.testing.assert_array_equal(load(tmp_path / "one.skc").predict_proba(X_TEST),
+                                  model.predict_proba(X_TEST))
+
+
+def _stacked_by_hand(node, tensors):
+    """A stacked list of the one member ``node``: its arrays become the columns."""
+    columns = []
+
+    def to_columns(value):
+        if isinstance(value, dict) and set(value) == {"tensor"}:
+            data = tensors[value["tensor"]]
+            columns.append({"data": dict(value), "rows": len(data) if data.ndim else "scalar"})
+            if not data.ndim:
+                tensors[value["tensor"]] = data.reshape(1)
+            value["tensor"] = str(len(columns) - 1)
+        elif isinstance(value, dict):
+            for item in value.values():
+                to_columns(item)
+
+    to_columns(node)
+    return {"count": 1, "groups": [{"count": 1, "skeleton": node, "columns": columns}],
+            "group_of": None}
+
+
+def test_stacked_lists_are_written_deterministically(tmp_path, ensembles):
+    model = ensembles["one-vs-rest mixed layouts"]
+    save(model, tmp_path / "a.skc")
+    save(copy.deepcopy(model), tmp_path / "b.skc")
+    assert (tmp_path / "a.skc").read_bytes() == (tmp_path / "b.skc").read_bytes()
+
+
+def _stack(tree):
+    return _model_node(tree)["fitted"]["estimators_"]["stacked"]
+
+
+def _column(tree, suffix, group=0):
+    return next(column for column in _stack(tree)["groups"][group]["columns"]
+                if column["data"]["tensor"].endswith(suffix))
+
+
+def _set_array(tensors, name, change):
+    tensors[name] = change(np.array(tensors[name]))
+
+
+def _skeleton_fitted(group=0):
+    return lambda tree, tensors: _stack(tree)["groups"][group]["skeleton"]["fitted"]
+
+
+def _lengths(tree, tensors, change):
+    _set_array(tensors, _column(tree, "codes_", 1)["rows"]["tensor"], change)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    # every check of a member runs on each member, named by its position
+    (lambda t, a: _skeleton_fitted(1)(t, a).update({"n_outputs_": 2}),
+     r"estimators_\[1\]: a feature list holds one output, not 2"),
+    (lambda t, a: _set_array(a, _column(t, "scale_", 1)["data"]["tensor"],
+                             lambda v: np.where(np.arange(len(v)) == 1, np.nan, v)),
+     r"estimators_\[2\]\.scale_: NaN or infinite values"),
+    (lambda t, a: _skeleton_fitted(0)(t, a).update({"layout_": "exec"}),
+     r"estimators_\[0\]\.layout_: 'exec' is not one of"),
+    (lambda t, a: _stack(t)["groups"][1]["skeleton"]["nested"].update(
+        {"estimator": _stack(t)["groups"][0]["skeleton"]}),
+     r"estimators_\[1\]\.estimator: QuantizedLinearModel cannot be a template here"),
+    (lambda t, a: _stack(t)["groups"][1].update(
+        {"skeleton": _stack(t)["groups"][1]["skeleton"]["nested"]["estimator"]}),
+     r"estimators_\[1\]: LogisticRegression is stored only as the unfitted template"),
+    # the list's own description
+    (lambda t, a: _stack(t).update({"count": 5}), "the groups hold 4 members, the list 5"),
+    (lambda t, a: _stack(t)["groups"][0].update({"count": 0}), "malformed group"),
+    (lambda t, a: [_stack(t).update({"count": 10**9}),
+                   _stack(t)["groups"][1].update({"count": 10**9 - 1})],
+     "stand for more objects than a 16777216-byte header could hold"),
+    (lambda t, a: _column(t, "intercept_", 1).update({"rows": 2}),
+     r"3 members of 2 rows do not fill shape \(3,\)"),
+    (lambda t, a: _column(t, "intercept_", 1).update({"rows": -1}), "3 members of -1 rows"),
+    (lambda t, a: _lengths(t, a, lambda v: v + 1), "row counts do not add up"),
+    (lambda t, a: _lengths(t, a, lambda v: np.array([2**64 - 1, v[0] + v[1] + 1, v[2]],
+                                                    dtype=np.uint64)),
+     "row counts do not add up"),
+    (lambda t, a: _lengths(t, a, lambda v: v.astype(np.int64)), "expected 3 unsigned row counts"),
+    (lambda t, a: _lengths(t, a, lambda v: v[:-1]), "expected 3 unsigned row counts"),
+    (lambda t, a: _skeleton_fitted(1)(t, a).update({"codes_": {"tensor": "9"}}),
+     r"estimators_\[1\]\.codes_: reference to an unknown array"),
+    (lambda t, a: _skeleton_fitted(1)(t, a).update(
+        {"intercept_": {"tensor": _column(t, "intercept_", 1)["data"]["tensor"]}}),
+     r"estimators_\[1\]\.intercept_: reference to an unknown array"),
+    (lambda t, a: _skeleton_fitted(1)(t, a).update({"scale_": _skeleton_fitted(1)(t, a)[
+        "intercept_"]}), r"estimators_\[1\]\.scale_: array '2' is used twice"),
+    (lambda t, a: [_stack(t)["groups"][0]["columns"].append(
+        {"data": {"tensor": "extra"}, "rows": 1}), a.update({"extra": np.zeros(1)})],
+     r"estimators_\[0\]: columns not referenced by the skeleton: \['4'\]"),
+    (lambda t, a: _set_array(a, _stack(t)["group_of"]["tensor"], np.zeros_like),
+     "the group numbers disagree with the group counts"),
+    (lambda t, a: _set_array(a, _stack(t)["group_of"]["tensor"], lambda v: v + 2),
+     "the group numbers disagree with the group counts"),
+    (lambda t, a: _set_array(a, _stack(t)["group_of"]["tensor"],
+                             lambda v: v.astype(np.uint64)),
+     "expected 4 group numbers of uint8/16/32"),
+    (lambda t, a: _stack(t).update({"group_of": None}),
+     "group numbers: reference to an unknown array"),
+    (lambda t, a: [_skeleton_fitted(1)(t, a).update({"n_features_in_": {"tensor": "5"}}),
+                   _stack(t)["groups"][1]["columns"].append({"data": {"tensor": "extra"},
+                                                             "rows": "scalar"}),
+                   a.update({"extra": np.full(3, 7, dtype=np.uint8)})],
+     r"estimators_\[1\]\.n_features_in_: expected one bool, int64 or float64 value, got 0-D "
+     "uint8"),
+    (lambda t, a: [_skeleton_fitted(1)(t, a).update({"n_features_in_": {"tensor": "5"}}),
+                   _stack(t)["groups"][1]["columns"].append({"data": {"tensor": "extra"},
+                                                             "rows": "scalar"}),
+                   a.update({"extra": np.full(3, 7)})],
+     r"estimators_\[1\]: feature_ids_ are not increasing ids of the 7 features"),
+    (lambda t, a: t["nested"].update({"steps": {"stacked": _stack(t)}}),
+     "model.steps: expected a list"),
+])
+def test_crafted_stacked_lists_are_refused(tmp_path, ensembles, edit, message):
+    path = tmp_path / "e.skc"
+    save(ensembles["one-vs-rest mixed layouts"], path)
+    tensors, metadata = _parts(path)
+    tensors = {name: np.array(array) for name, array in tensors.items()}
+    tree = json.loads(metadata["structure"])
+    edit(tree, tensors)
+    _rewrite(path, tensors, {**metadata, "structure": json.dumps(tree)})
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_members_with_too_few_bytes_are_refused(tmp_path, ensembles):
+    # 1,000 members whose arrays are all empty: refused before any is made.
+    path = tmp_path / "e.skc"
+    save(ensembles["one-vs-rest feature lists"], path)
+    tensors, metadata = _parts(path)
+    tensors = {name: np.array(array) for name, array in tensors.items()}
+    tree = json.loads(metadata["structure"])
+    stack = _stack(tree)
+    stack["count"] = stack["groups"][0]["count"] = 1000
+    for column in stack["groups"][0]["columns"]:
+        if isinstance(column["rows"], dict):
+            del tensors[column["rows"]["tensor"]]
+        column["rows"] = 0
+        name = column["data"]["tensor"]
+        tensors[name] = tensors[name][:0]
+    _rewrite(path, tensors, {**metadata, "structure": json.dumps(tree)})
+    with pytest.raises(ValueError, match=r"1000 members for 0 bytes of arrays \(at least 8 "
+                                         r"bytes per member\)"):
+        load(path)
+
+
+def test_stacked_walker_edges(tmp_path, monkeypatch):
+    codec = _ENSEMBLE_CODEC
+    monkeypatch.setitem(_persist._CODECS, "_Ensemble", Codec(
+        codec.cls, param_children=codec.param_children, numbers=codec.numbers,
+        children={**codec.children, "estimators_": list_of(OBJECT, stacked=True)}))
+    ensemble = _fitted_ensemble()
+    model = ensemble.estimators_[1]
+    features = PIPELINES["dv+lr"][0].transform(X_TEST)
+    # An empty list; identical members, which share every array and so bring no
+    # bytes of their own: both are written as plain lists.
+    for members in ([], [model, copy.deepcopy(model)]):
+        ensemble.estimators_ = members
+        save(ensemble, tmp_path / "e.skc")
+        stored = json.loads(_parts(tmp_path / "e.skc")[1]["structure"])["fitted"]["estimators_"]
+        assert isinstance(stored, list) and len(stored) == len(members)
+        loaded = load(tmp_path / "e.skc").estimators_
+        assert len(loaded) == len(members)
+        for member in loaded:
+            np.testing.assert_array_equal(member.predict(features), model.predict(features))
+
+
+def test_save_checks_each_stacked_member(tmp_path, ensembles):
+    model = copy.deepcopy(ensembles["one-vs-rest"])
+    model[-1].estimators_[2].intercept_ = np.array([np.inf])
+    with pytest.raises(ValueError, match=r"model\.onevsrestclassifier\.estimators_\[2\]\."
+                                         r"intercept_: NaN or infinite values"):
+        save(model, tmp_path / "e.skc")
+    assert not (tmp_path / "e.skc").exists()
+
+
+def test_only_lists_of_objects_can_be_stacked():
+    with pytest.raises(ValueError, match="only a list of objects without placeholders"):
+        list_of(STEP, stacked=True)
+    with pytest.raises(ValueError, match="only a list of objects without placeholders"):
+        list_of(NAME, stacked=True)
