@@ -115,7 +115,7 @@ def check_cascade(
     if len(words) != -(-used_words // WORDS_PER_BLOCK) * WORDS_PER_BLOCK:
         _fail(f"{len(words)} words do not match the levels' {used_words}")
     # One pass over the words: each level's set bits, then the padding's.
-    *placed, padding = range_popcounts(words, [*level_starts, len(words)]).tolist()
+    *placed, padding = range_popcounts(words, [*level_starts, len(words)])
     if padding:
         _fail("padding bits are set")
     n_fallback = len(cascade.fallback)
