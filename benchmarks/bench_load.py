@@ -11,13 +11,14 @@ module the model needs and makes one prediction with a throwaway model (a
 server loading many models has paid its imports and scikit-learn's one-time
 input-validation setup once), then times loading the file plus predicting one
 sample, and reads the growth of its resident memory (VmRSS). Medians over
-``--repeats`` processes.
+``--repeats`` rounds, each running one process per loader in turn.
 
     python -m benchmarks.bench_load            # CLINC150 + 1M-feature synthetic
     python -m benchmarks.bench_load --quick    # small synthetic only, for a smoke run
 """
 
 import argparse
+import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +53,23 @@ class Measurement:
     prediction: str
 
 
-def measure(label, kind, path, sample, repeats):
-    load = load_in_fresh_processes(path, repeats=repeats, kind=kind, modules=MODULES,
-                                   inputs=[sample], warm_up=True, predict_in_timer=True)
-    return Measurement(label, Path(path).stat().st_size, load.seconds, load.rss_bytes,
-                       str(load.predictions[0]))
+def measure_interleaved(files, sample, repeats):
+    """One fresh process per loader in each of ``repeats`` rounds, loaders in turn.
+
+    Interleaved rather than loader after loader: a machine whose speed drifts
+    during the run then shifts every loader alike, and the medians compare.
+    """
+    runs = {label: [] for label, _, _ in files}
+    for _ in range(repeats):
+        for label, kind, path in files:
+            runs[label].append(load_in_fresh_processes(
+                path, repeats=1, kind=kind, modules=MODULES, inputs=[sample], warm_up=True,
+                predict_in_timer=True))
+    return [Measurement(label, Path(path).stat().st_size,
+                        statistics.median(run.seconds for run in runs[label]),
+                        int(statistics.median(run.rss_bytes for run in runs[label])),
+                        str(runs[label][0].predictions[0]))
+            for label, _, path in files]
 
 
 def model_files(data, scratch, max_iter):
@@ -82,8 +95,7 @@ def run_dataset(data, max_iter, repeats):
         scratch = Path(scratch)
         n_features, files = model_files(data, scratch, max_iter)
         sample = word_ngram_features(data.test_texts[0])
-        results = [measure(label, kind, path, sample, repeats)
-                   for label, kind, path in files]
+        results = measure_interleaved(files, sample, repeats)
     if len({m.prediction for m in results}) != 1:
         raise AssertionError(f"the loaders disagree: {[m.prediction for m in results]}")
     return n_features, results
