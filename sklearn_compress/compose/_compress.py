@@ -555,8 +555,9 @@ def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, b
         ``ColumnTransformer`` whose branches are any of these, pipelines
         starting with them, or numeric steps kept as they are), any number
         of supported middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
-        ``StandardScaler(with_mean=False)``, feature selectors,
-        ``Normalizer``) and a final linear model, or a ``OneVsRestClassifier``,
+        ``StandardScaler`` (folded into the weights without centering, kept as a
+        step with it), feature selectors, ``Normalizer``) and a final linear
+        model, or a ``OneVsRestClassifier``,
         ``OneVsOneClassifier``, ``MultiOutputClassifier``/``Regressor`` or
         ``CalibratedClassifierCV`` of linear models; or such a bare fitted
         model; or a fitted ``GridSearchCV``/``RandomizedSearchCV``/halving

@@ -71,18 +71,19 @@ cdef uint64_t _bounded_total(const uint64_t *counts, Py_ssize_t n, uint64_t limi
     return total
 
 
-cdef void _cumulative(const integer *counts, Py_ssize_t n, int64_t *out) noexcept nogil:
+cdef void _cumulative(const integer *counts, Py_ssize_t n, void *out, bint small) noexcept nogil:
+    """``out = [0, c0, c0 + c1, ...]`` as int32 if ``small``, else int64."""
     cdef Py_ssize_t i
-    out[0] = 0
-    for i in range(n):
-        out[i + 1] = out[i] + <int64_t>counts[i]
-
-
-cdef void _cumulative32(const integer *counts, Py_ssize_t n, int32_t *out) noexcept nogil:
-    cdef Py_ssize_t i
-    out[0] = 0
-    for i in range(n):
-        out[i + 1] = out[i] + <int32_t>counts[i]
+    cdef int32_t *out32 = <int32_t *>out
+    cdef int64_t *out64 = <int64_t *>out
+    if small:
+        out32[0] = 0
+        for i in range(n):
+            out32[i + 1] = out32[i] + <int32_t>counts[i]
+    else:
+        out64[0] = 0
+        for i in range(n):
+            out64[i + 1] = out64[i] + <int64_t>counts[i]
 
 
 cdef class _Contiguous:
@@ -157,6 +158,7 @@ def index_from_counts(counts, int64_t int32_max):
     cdef _Contiguous a = _Contiguous(counts)
     cdef uint64_t limit = <uint64_t>1 << 62, total
     cdef Py_buffer out
+    cdef bint small
     if a.code == "u1":
         total = _total(<const uint8_t *>a.data, a.n)
     elif a.code == "u2":
@@ -172,33 +174,13 @@ def index_from_counts(counts, int64_t int32_max):
     small = total <= <uint64_t>int32_max
     indptr = np.empty(a.n + 1, dtype=np.int32 if small else np.int64)
     PyObject_GetBuffer(indptr, &out, PyBUF_C_CONTIGUOUS)
-    try:
-        if small:
-            _fill32(a, <int32_t *>out.buf)
-        else:
-            _fill64(a, <int64_t *>out.buf)
-    finally:
-        PyBuffer_Release(&out)
+    if a.code == "u1":
+        _cumulative(<const uint8_t *>a.data, a.n, out.buf, small)
+    elif a.code == "u2":
+        _cumulative(<const uint16_t *>a.data, a.n, out.buf, small)
+    elif a.code == "u4":
+        _cumulative(<const uint32_t *>a.data, a.n, out.buf, small)
+    else:
+        _cumulative(<const uint64_t *>a.data, a.n, out.buf, small)
+    PyBuffer_Release(&out)
     return indptr
-
-
-cdef void _fill32(_Contiguous a, int32_t *out):
-    if a.code == "u1":
-        _cumulative32(<const uint8_t *>a.data, a.n, out)
-    elif a.code == "u2":
-        _cumulative32(<const uint16_t *>a.data, a.n, out)
-    elif a.code == "u4":
-        _cumulative32(<const uint32_t *>a.data, a.n, out)
-    else:
-        _cumulative32(<const uint64_t *>a.data, a.n, out)
-
-
-cdef void _fill64(_Contiguous a, int64_t *out):
-    if a.code == "u1":
-        _cumulative(<const uint8_t *>a.data, a.n, out)
-    elif a.code == "u2":
-        _cumulative(<const uint16_t *>a.data, a.n, out)
-    elif a.code == "u4":
-        _cumulative(<const uint32_t *>a.data, a.n, out)
-    else:
-        _cumulative(<const uint64_t *>a.data, a.n, out)
