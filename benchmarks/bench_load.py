@@ -15,9 +15,11 @@ sample, and reads the growth of its resident memory (VmRSS). Medians over
 
     python -m benchmarks.bench_load            # CLINC150 + 1M-feature synthetic
     python -m benchmarks.bench_load --quick    # small synthetic only, for a smoke run
+    python -m benchmarks.bench_load --stages   # CLINC150: each stage of load() vs joblib
 """
 
 import argparse
+import json
 import statistics
 import tempfile
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from ._common import (
     directory_data,
     fit_intent_pipeline,
     load_in_fresh_processes,
+    module_output,
     synthetic_data,
     text_table,
 )
@@ -124,6 +127,39 @@ def target_lines(name, results, needed):
     ]
 
 
+STAGES = ("read and check the container (stat, header, offsets, map)",
+          "check the format version and the digest of the whole file",
+          "parse the object tree (strict JSON)",
+          "build and check every object (parameters, arrays, hash, consistency)",
+          "first predict after it")
+
+
+def stage_table(data, max_iter, repeats):
+    """Each stage of load() against joblib.load, fresh processes interleaved (--stages)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        _, files = model_files(data, scratch, max_iter)
+        joblib_file, skc_file = files[1][2], files[2][2]
+        sample = word_ngram_features(data.test_texts[0])
+        inputs = scratch / "inputs.json"
+        inputs.write_text(json.dumps([sample]), encoding="utf-8")
+        joblib_runs, stage_runs = [], []
+        for _ in range(repeats):
+            joblib_runs.append(load_in_fresh_processes(
+                joblib_file, kind="joblib", modules=MODULES, inputs=[sample], warm_up=True,
+                predict_in_timer=True).seconds * 1e3)
+            stage_runs.append(json.loads(module_output("benchmarks._load_stages", skc_file,
+                                                       inputs)))
+    stages = [statistics.median(column) for column in zip(*stage_runs, strict=True)]
+    joblib_ms = statistics.median(joblib_runs)
+    rows = [("step", "ms"), ("joblib.load + first predict", f"{joblib_ms:.2f}")]
+    rows += [(f"load: {name}" if i < 4 else name, f"{ms:.2f}")
+             for i, (name, ms) in enumerate(zip(STAGES, stages, strict=False))]
+    rows.append(("load total", f"{stages[-1]:.2f} ({joblib_ms / stages[-1]:.2f}x joblib)"))
+    return [f"### {data.name}: stages of load() (medians of {repeats} rounds)", "",
+            *text_table(rows)]
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA_ROOT,
@@ -131,11 +167,16 @@ def parse_args(argv):
                              "../shared/data)")
     parser.add_argument("--repeats", type=int, default=7, help="fresh processes per loader")
     parser.add_argument("--quick", action="store_true", help="small synthetic dataset only")
+    parser.add_argument("--stages", action="store_true",
+                        help="CLINC150 only: time each stage of load() against joblib.load")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.stages:
+        print("\n".join(stage_table(directory_data(args.data / "clinc150"), 100, args.repeats)))
+        return
     datasets = []
     if not args.quick and (args.data / "clinc150").is_dir():
         datasets.append((directory_data(args.data / "clinc150"), 100, 20))
