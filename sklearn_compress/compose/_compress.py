@@ -10,6 +10,7 @@ declares in a table (``VECTORIZER_REWRITES``, ``STEP_REWRITES``,
 ``docs/architecture.md``).
 """
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from numbers import Real
@@ -21,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectorMixin
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
@@ -88,6 +90,9 @@ class CompressOptions:
     calibration_magnitude: FloatArray | None = None
     # The same after the folded scales, as the model rewrite quantizes for it.
     input_magnitude: FloatArray | None = None
+    # A union's centering StandardScaler branch loses its centering to the
+    # intercept (only where the union feeds the model directly).
+    fold_centering: bool = False
 
 
 class CompressContext:
@@ -103,9 +108,11 @@ class CompressContext:
     def __init__(self, options: CompressOptions) -> None:
         self.options = options
         self.path: list[str] = []  # names of the parts being rewritten, for messages
+        # (model input columns, shift of each): centering moved into the intercept
+        self.input_shifts: list[tuple[Columns, FloatArray]] = []
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("options", "path"):  # not set yet (copy, unpickling)
+        if name in ("options", "path", "input_shifts"):  # not set yet (copy, unpickling)
             raise AttributeError(name)
         return getattr(self.options, name)
 
@@ -113,6 +120,7 @@ class CompressContext:
         """The same context (same path) with some options replaced."""
         context = CompressContext(replace(self.options, **changes))
         context.path = self.path
+        context.input_shifts = self.input_shifts
         return context
 
     def rewrite_model(self, where: str, model: Step,
@@ -137,15 +145,36 @@ class CompressContext:
         other branch (numeric scalers, "passthrough", hashers of no
         vocabulary) is kept exactly, all its columns with it.
         """
+        inner = self.with_options(fold_centering=False)  # (its columns are not the model's)
         if isinstance(step, Pipeline):
             vectorizer = step.steps[0][1] if step.steps else None
             if vectorizer is not None and _find_handler(VECTORIZER_REWRITES, vectorizer):
-                return _rewrite_transformer_pipeline(where, step, keep, self)
+                return _rewrite_transformer_pipeline(where, step, keep, inner)
         elif step not in (None, PASSTHROUGH):
             handler = _find_handler(VECTORIZER_REWRITES, step)
             if handler is not None:
-                return handler(step, keep, _sized_fingerprints(self, step, False))
+                return handler(step, keep, _sized_fingerprints(inner, step, False))
         return step, np.arange(len(keep))
+
+    def uncentered_branch(self, step: Step, first_column: int) -> Step:
+        """A union branch kept as it is, its centering moved into the model's intercept.
+
+        For a fitted ``StandardScaler(with_mean=True)`` branch of a union
+        that feeds the model directly: the branch becomes the same scaler
+        without centering, and the model's intercept takes ``-W @ (mean /
+        scale)`` over its columns once the weights are quantized (exact: the
+        scores are the same sums, the quantized weights unchanged). Any other
+        step is returned as it is.
+        """
+        if not (self.fold_centering and type(step) is StandardScaler and step.with_mean
+                and getattr(step, "mean_", None) is not None):
+            return step
+        scale = 1.0 if step.scale_ is None else step.scale_
+        self.input_shifts.append((first_column + np.arange(len(step.mean_)),
+                                  np.asarray(step.mean_ / scale, dtype=np.float64)))
+        uncentered = copy.copy(step)
+        uncentered.with_mean = False
+        return uncentered
 
     @staticmethod
     def output_width(step: Step) -> int:
@@ -471,6 +500,8 @@ def _compress_pipeline(pipeline: Pipeline, context: CompressContext) -> Pipeline
         keep[read_by_row_norm] = True
         handler = _required_handler(VECTORIZER_REWRITES, vectorizer[1])
         sized = _sized_fingerprints(context, vectorizer[1], len(read_by_row_norm) > 0)
+        # Centering folds only where the union's columns are the model's.
+        sized = sized.with_options(fold_centering=not middle)
         new_vectorizer, columns = handler(vectorizer[1], keep, sized)
         new_steps.append((vectorizer[0], new_vectorizer))
     else:
@@ -478,12 +509,32 @@ def _compress_pipeline(pipeline: Pipeline, context: CompressContext) -> Pipeline
     rewrites = _rewrite_middle(middle, spaces, n_columns, columns)
     for (name, _), rewrite, folded in zip(middle, rewrites, fold, strict=True):
         new_steps.append((name, PASSTHROUGH if folded else rewrite.step))
-    new_steps.append(
-        (model_name, quantized.take_features(_positions(model_origin, n_columns, columns)))
-    )
+    positions = _positions(model_origin, n_columns, columns)
+    new_model = quantized.take_features(positions)
+    _fold_input_shifts(new_model, context.input_shifts, n_columns, positions)
+    new_steps.append((model_name, new_model))
     params = pipeline.get_params(deep=False)
     params["steps"] = new_steps
     return Pipeline(**params)
+
+
+def _fold_input_shifts(model: Any, shifts: list[tuple[Columns, FloatArray]], n_columns: int,
+                       positions: Columns) -> None:
+    """Move the recorded input shifts into every quantized model inside ``model``.
+
+    ``shifts`` are over the original model's ``n_columns`` inputs; ``positions``
+    gives the original column of each new one (-1: a column without weights).
+    """
+    if not shifts:
+        return
+    shift = np.zeros(n_columns + 1)  # (the last entry: columns without weights)
+    for columns, values in shifts:
+        shift[columns] = values
+    new_shift = shift[positions]
+    features = np.flatnonzero(new_shift)
+    for part in _parts(model):
+        if hasattr(part, "_fold_input_shift"):
+            part._fold_input_shift(features, new_shift[features])
 
 
 def _compress_bare_model(model: Step, context: CompressContext) -> Any:
@@ -556,8 +607,9 @@ def compress(model: Any, X: Any = None, *, min_agreement: float | None = None, b
         starting with them, or numeric steps kept as they are), any number
         of supported middle steps (``TfidfTransformer``, ``MaxAbsScaler``,
         ``StandardScaler`` (folded into the weights without centering, kept as a
-        step with it), feature selectors, ``Normalizer``) and a final linear
-        model, or a ``OneVsRestClassifier``,
+        step with it; a centering branch of a union that feeds the model moves
+        its centering into the intercept), feature selectors, ``Normalizer``)
+        and a final linear model, or a ``OneVsRestClassifier``,
         ``OneVsOneClassifier``, ``MultiOutputClassifier``/``Regressor`` or
         ``CalibratedClassifierCV`` of linear models; or such a bare fitted
         model; or a fitted ``GridSearchCV``/``RandomizedSearchCV``/halving

@@ -28,7 +28,7 @@ def _rewrite_branches(branches, keep, context):
     new_steps, columns = {}, []
     for name, step, output in branches:
         new_step, branch_columns = context.rewrite_branch(name, step, keep[output])
-        new_steps[name] = new_step
+        new_steps[name] = context.uncentered_branch(new_step, output.start)
         columns.append(np.asarray(branch_columns, dtype=np.int64) + output.start)
     columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
     return new_steps, columns

@@ -380,6 +380,17 @@ class QuantizedLinearModel(DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         for name, value in layout.attributes().items():
             setattr(self, name, value)
 
+    def _fold_input_shift(self, features, shift):
+        """Move a shift of the inputs into the intercept, after quantization.
+
+        The model then scores ``x`` as it scored ``x - shift`` (``shift``
+        given for ``features``): ``intercept_ -= W[features].T @ shift``, with
+        ``W`` the quantized weights, so the codes are untouched.
+        """
+        shift = np.asarray(shift, dtype=np.float64)
+        correction = self._dequantized_rows(np.asarray(features)).T @ shift
+        self.intercept_ = np.asarray(self.intercept_, dtype=np.float64) - correction
+
     def _dequantized_rows(self, features):
         """Float64 (len(features), n_outputs) weights of only these features."""
         weights = layout_of(self).rows(features)

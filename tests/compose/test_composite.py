@@ -37,6 +37,7 @@ from sklearn_compress import (
     QuantizedLinearModel,
     compress,
 )
+from sklearn_compress.compose._compress import CompressContext
 from tests._synthetic import feature_dicts
 
 
@@ -153,18 +154,25 @@ def _far_from_zero_frame(texts, seed):
     return frame
 
 
-def _in_scaled_space_as_scikit_learn(pipe, small, X):
-    """The compressed model's outputs equal scikit-learn's model given its dequantized weights."""
+def _in_scaled_space_as_scikit_learn(pipe, small, X, centering=None):
+    """The compressed model's outputs equal scikit-learn's model given its dequantized weights.
+
+    ``centering`` maps columns of ``small``'s union to the shift its model's
+    intercept took over from an uncentered scaler branch: scikit-learn's model
+    (the original intercept) sees those columns centered again.
+    """
     equivalent = copy.deepcopy(pipe[-1])
     equivalent.coef_ = small[-1].coef_
-    columns = small[:-1].transform(X)
+    columns = _dense(small[:-1].transform(X)).astype(np.float64)
+    for column, shift in (centering or {}).items():
+        columns[:, column] -= shift
     np.testing.assert_array_equal(small.predict(X), equivalent.predict(columns))
     np.testing.assert_allclose(small.decision_function(X), equivalent.decision_function(columns),
                                rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("sparse_threshold", [0.3, 0.0])
-def test_centering_scaler_branch_is_quantized_in_its_scaled_space(sparse_threshold):
+def test_centering_scaler_branch_moves_its_mean_into_the_intercept(sparse_threshold):
     transformer = ColumnTransformer(
         [("text", TfidfVectorizer(), "text"),
          ("numbers", StandardScaler(), ["reading", "n_words"])],
@@ -173,19 +181,57 @@ def test_centering_scaler_branch_is_quantized_in_its_scaled_space(sparse_thresho
         _far_from_zero_frame(X_TRAIN, 0), Y_TRAIN)
     small = compress(pipe, fingerprint_bits=16)
     X_test = _far_from_zero_frame(X_TEST, 1)
+    fitted = pipe[0].named_transformers_["numbers"]
     scaler = small[0].named_transformers_["numbers"]
-    assert scaler.with_mean
+    assert not scaler.with_mean  # the centering went into the intercept
     numbers = small[0].output_indices_["numbers"]
     original_numbers = pipe[0].output_indices_["numbers"]
-    # the branch centers and scales exactly as before ...
-    np.testing.assert_array_equal(_dense(small[0].transform(X_test))[:, numbers],
-                                  _dense(pipe[0].transform(X_test))[:, original_numbers])
-    # ... so its weights are rounded in the centered, scaled space (half a step at most)
+    shift = fitted.mean_ / fitted.scale_
+    # the branch only scales now ...
+    np.testing.assert_allclose(_dense(small[0].transform(X_test))[:, numbers] - shift,
+                               _dense(pipe[0].transform(X_test))[:, original_numbers],
+                               rtol=1e-12, atol=1e-9)
+    # ... its weights still rounded in the centered, scaled space (half a step at most)
     error = np.abs(small[-1].coef_[:, numbers] - pipe[-1].coef_[:, original_numbers])
     assert np.all(error <= np.reshape(small[-1].scale_, (-1, 1)) / 2 + 1e-12)
-    _in_scaled_space_as_scikit_learn(pipe, small, X_test)
+    centering = dict(zip(range(numbers.start, numbers.stop), shift, strict=True))
+    _in_scaled_space_as_scikit_learn(pipe, small, X_test, centering)
     same = small.predict(X_test) == pipe.predict(X_test)
     assert same.mean() >= 0.99
+
+
+def test_centering_stays_a_step_when_a_step_follows_the_union():
+    transformer = ColumnTransformer(
+        [("text", TfidfVectorizer(), "text"),
+         ("numbers", StandardScaler(), ["reading", "n_words"])], sparse_threshold=0.0)
+    pipe = make_pipeline(transformer, MaxAbsScaler(), LogisticRegression()).fit(
+        _far_from_zero_frame(X_TRAIN, 0), Y_TRAIN)
+    small = compress(pipe, fingerprint_bits=16)
+    assert small[0].named_transformers_["numbers"].with_mean
+    np.testing.assert_array_equal(small[-1].intercept_, pipe[-1].intercept_)
+
+
+@pytest.mark.parametrize("final", [
+    OneVsRestClassifier(LogisticRegression()),
+    CalibratedClassifierCV(LinearSVC(), cv=3),
+], ids=["one-vs-rest", "calibrated"])
+def test_centering_moves_into_every_member_model(final, monkeypatch):
+    transformer = ColumnTransformer(
+        [("text", TfidfVectorizer(), "text"),
+         ("numbers", StandardScaler(), ["reading", "n_words"])])
+    pipe = make_pipeline(transformer, final).fit(_far_from_zero_frame(X_TRAIN, 0), Y_TRAIN)
+    X_test = _far_from_zero_frame(X_TEST, 1)
+    folded = compress(pipe, fingerprint_bits=16)
+    assert not folded[0].named_transformers_["numbers"].with_mean
+    # the same compression with the branch kept centered: the same scores, up to rounding
+    monkeypatch.setattr(CompressContext, "uncentered_branch", lambda self, step, first: step)
+    centered = compress(pipe, fingerprint_bits=16)
+    assert centered[0].named_transformers_["numbers"].with_mean
+    np.testing.assert_array_equal(folded.predict(X_test), centered.predict(X_test))
+    np.testing.assert_allclose(folded.predict_proba(X_test), centered.predict_proba(X_test),
+                               rtol=1e-9, atol=1e-12)
+    assert not np.array_equal(folded[-1].predict_proba(folded[0].transform(X_test)),
+                              centered[-1].predict_proba(folded[0].transform(X_test)))
 
 
 def _dense(X):
