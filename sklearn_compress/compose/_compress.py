@@ -156,22 +156,23 @@ class CompressContext:
                 return handler(step, keep, _sized_fingerprints(inner, step, False))
         return step, np.arange(len(keep))
 
-    def uncentered_branch(self, step: Step, first_column: int) -> Step:
+    def uncentered_branch(self, step: Step, first_column: int, weight: float = 1.0) -> Step:
         """A union branch kept as it is, its centering moved into the model's intercept.
 
         For a fitted ``StandardScaler(with_mean=True)`` branch of a union
         that feeds the model directly: the branch becomes the same scaler
         without centering, and the model's intercept takes ``-W @ (mean /
-        scale)`` over its columns once the weights are quantized (exact: the
-        scores are the same sums, the quantized weights unchanged). Any other
-        step is returned as it is.
+        scale * weight)`` over its columns once the weights are quantized
+        (``weight``: the branch's ``transformer_weights`` entry, by which the
+        union multiplies its output; the scores are the same sums, the
+        quantized weights unchanged). Any other step is returned as it is.
         """
         if not (self.fold_centering and type(step) is StandardScaler and step.with_mean
                 and getattr(step, "mean_", None) is not None):
             return step
         scale = 1.0 if step.scale_ is None else step.scale_
         self.input_shifts.append((first_column + np.arange(len(step.mean_)),
-                                  np.asarray(step.mean_ / scale, dtype=np.float64)))
+                                  np.asarray(step.mean_ / scale * weight, dtype=np.float64)))
         uncentered = copy.copy(step)
         uncentered.with_mean = False
         return uncentered

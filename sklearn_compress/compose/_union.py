@@ -23,12 +23,17 @@ __all__ = ["VECTORIZER_REWRITES"]
 _DROP = "drop"
 
 
-def _rewrite_branches(branches, keep, context):
-    """Rewrite (name, step, output slice) branches; (new steps, original columns)."""
+def _rewrite_branches(branches, keep, context, weights):
+    """Rewrite (name, step, output slice) branches; (new steps, original columns).
+
+    ``weights`` is the union's ``transformer_weights`` (a branch's output is
+    multiplied by its weight, and so is any shift of it).
+    """
     new_steps, columns = {}, []
     for name, step, output in branches:
         new_step, branch_columns = context.rewrite_branch(name, step, keep[output])
-        new_steps[name] = context.uncentered_branch(new_step, output.start)
+        new_steps[name] = context.uncentered_branch(new_step, output.start,
+                                                    (weights or {}).get(name, 1.0))
         columns.append(np.asarray(branch_columns, dtype=np.int64) + output.start)
     columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
     return new_steps, columns
@@ -51,7 +56,7 @@ def _feature_union_outputs(union, n_columns, context):
 
 def _rewrite_feature_union(union, keep, context):
     branches = _feature_union_outputs(union, len(keep), context)
-    new_steps, columns = _rewrite_branches(branches, keep, context)
+    new_steps, columns = _rewrite_branches(branches, keep, context, union.transformer_weights)
     new = copy.copy(union)
     new.transformer_list = [(name, new_steps.get(name, step))
                             for name, step in union.transformer_list]
@@ -78,7 +83,8 @@ def _new_output_indices(transformer, widths):
 
 def _rewrite_column_transformer(transformer, keep, context):
     branches = _column_transformer_outputs(transformer)
-    new_steps, columns = _rewrite_branches(branches, keep, context)
+    new_steps, columns = _rewrite_branches(branches, keep, context,
+                                           transformer.transformer_weights)
     widths = {name: int(np.count_nonzero((columns >= output.start) & (columns < output.stop)))
               for name, _, output in branches}
     new = copy.copy(transformer)

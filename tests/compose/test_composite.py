@@ -200,6 +200,33 @@ def test_centering_scaler_branch_moves_its_mean_into_the_intercept(sparse_thresh
     assert same.mean() >= 0.99
 
 
+@pytest.mark.parametrize("union_kind", ["column_transformer", "feature_union"])
+def test_centering_moved_into_the_intercept_follows_transformer_weights(union_kind):
+    columns = ["reading", "n_words"]
+    frame, X_test = _far_from_zero_frame(X_TRAIN, 0), _far_from_zero_frame(X_TEST, 1)
+    if union_kind == "column_transformer":
+        union = ColumnTransformer([("text", TfidfVectorizer(), "text"),
+                                   ("numbers", StandardScaler(), columns)],
+                                  transformer_weights={"numbers": 3.0, "text": 0.5})
+    else:  # a numeric union over the numeric columns alone
+        frame, X_test = frame[columns].to_numpy(), X_test[columns].to_numpy()
+        union = FeatureUnion([("numbers", StandardScaler()), ("raw", "passthrough")],
+                             transformer_weights={"numbers": 3.0})
+    pipe = make_pipeline(union, LogisticRegression()).fit(frame, Y_TRAIN)
+    small = compress(pipe, fingerprint_bits=16)
+    if union_kind == "column_transformer":
+        fitted = pipe[0].named_transformers_["numbers"]
+        assert not small[0].named_transformers_["numbers"].with_mean
+        numbers = small[0].output_indices_["numbers"]
+    else:
+        fitted = pipe[0].transformer_list[0][1]
+        assert not small[0].transformer_list[0][1].with_mean
+        numbers = slice(0, 2)
+    shift = 3.0 * fitted.mean_ / fitted.scale_
+    centering = dict(zip(range(numbers.start, numbers.stop), shift, strict=True))
+    _in_scaled_space_as_scikit_learn(pipe, small, X_test, centering)
+
+
 def test_centering_stays_a_step_when_a_step_follows_the_union():
     transformer = ColumnTransformer(
         [("text", TfidfVectorizer(), "text"),
@@ -224,7 +251,8 @@ def test_centering_moves_into_every_member_model(final, monkeypatch):
     folded = compress(pipe, fingerprint_bits=16)
     assert not folded[0].named_transformers_["numbers"].with_mean
     # the same compression with the branch kept centered: the same scores, up to rounding
-    monkeypatch.setattr(CompressContext, "uncentered_branch", lambda self, step, first: step)
+    monkeypatch.setattr(CompressContext, "uncentered_branch",
+                        lambda self, step, first, weight: step)
     centered = compress(pipe, fingerprint_bits=16)
     assert centered[0].named_transformers_["numbers"].with_mean
     np.testing.assert_array_equal(folded.predict(X_test), centered.predict(X_test))
