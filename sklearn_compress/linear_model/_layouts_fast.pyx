@@ -51,39 +51,51 @@ cdef bint _increasing(const integer *values, Py_ssize_t n, bint strictly) noexce
     return increasing
 
 
-cdef uint64_t _total(const integer *counts, Py_ssize_t n) noexcept nogil:
-    """The sum of non-negative counts of at most 32 bits (no overflow below 2**31 counts)."""
+cdef object _index(const integer *counts, Py_ssize_t n, int64_t int32_max):
+    """``[0, c0, c0 + c1, ...]`` of non-negative counts (see :func:`index_from_counts`)."""
     cdef Py_ssize_t i
-    cdef uint64_t total = 0
-    for i in range(n):
-        total += <uint64_t>counts[i]
-    return total
-
-
-cdef uint64_t _bounded_total(const uint64_t *counts, Py_ssize_t n, uint64_t limit) noexcept nogil:
-    """The sum of 64-bit counts, or ``limit`` if it reaches ``limit`` (never wraps)."""
-    cdef Py_ssize_t i
-    cdef uint64_t total = 0
-    for i in range(n):
-        if counts[i] >= limit - total:
-            return limit
-        total += counts[i]
-    return total
-
-
-cdef void _cumulative(const integer *counts, Py_ssize_t n, void *out, bint small) noexcept nogil:
-    """``out = [0, c0, c0 + c1, ...]`` as int32 if ``small``, else int64."""
-    cdef Py_ssize_t i
-    cdef int32_t *out32 = <int32_t *>out
-    cdef int64_t *out64 = <int64_t *>out
-    if small:
-        out32[0] = 0
+    cdef uint64_t total = 0, limit = <uint64_t>1 << 62
+    cdef Py_buffer out
+    cdef bint small
+    with nogil:
         for i in range(n):
-            out32[i + 1] = out32[i] + <int32_t>counts[i]
-    else:
-        out64[0] = 0
-        for i in range(n):
-            out64[i + 1] = out64[i] + <int64_t>counts[i]
+            # (32-bit counts cannot reach the limit below 2**30 of them; 64-bit ones can)
+            if integer is uint64_t:
+                if counts[i] >= limit - total:
+                    total = limit
+                    break
+            total += <uint64_t>counts[i]
+    if total >= limit:
+        raise ValueError("entry counts add up to more than 2**62")
+    small = total <= <uint64_t>int32_max
+    indptr = np.empty(n + 1, dtype=np.int32 if small else np.int64)
+    PyObject_GetBuffer(indptr, &out, PyBUF_C_CONTIGUOUS)
+    cdef int32_t *out32 = <int32_t *>out.buf
+    cdef int64_t *out64 = <int64_t *>out.buf
+    with nogil:
+        if small:
+            out32[0] = 0
+            for i in range(n):
+                out32[i + 1] = out32[i] + <int32_t>counts[i]
+        else:
+            out64[0] = 0
+            for i in range(n):
+                out64[i + 1] = out64[i] + <int64_t>counts[i]
+    PyBuffer_Release(&out)
+    return indptr
+
+
+# What each entry point computes over the typed data (see _apply).
+cdef enum Operation:
+    RANGE, INCREASING, STRICTLY_INCREASING, INDEX
+
+
+cdef object _run(const integer *values, Py_ssize_t n, Operation operation, int64_t int32_max):
+    if operation == RANGE:
+        return _range(values, n)
+    if operation == INDEX:
+        return _index(values, n, int32_max)
+    return _increasing(values, n, operation == STRICTLY_INCREASING)
 
 
 cdef class _Contiguous:
@@ -107,46 +119,36 @@ cdef class _Contiguous:
         PyBuffer_Release(&self.view)
 
 
+cdef object _apply(_Contiguous a, Operation operation, int64_t int32_max=0):
+    """``operation`` over ``a``'s data read as its own integer type."""
+    if a.code == "i1":
+        return _run(<const int8_t *>a.data, a.n, operation, int32_max)
+    if a.code == "i2":
+        return _run(<const int16_t *>a.data, a.n, operation, int32_max)
+    if a.code == "i4":
+        return _run(<const int32_t *>a.data, a.n, operation, int32_max)
+    if a.code == "i8":
+        return _run(<const int64_t *>a.data, a.n, operation, int32_max)
+    if a.code == "u1":
+        return _run(<const uint8_t *>a.data, a.n, operation, int32_max)
+    if a.code == "u2":
+        return _run(<const uint16_t *>a.data, a.n, operation, int32_max)
+    if a.code == "u4":
+        return _run(<const uint32_t *>a.data, a.n, operation, int32_max)
+    return _run(<const uint64_t *>a.data, a.n, operation, int32_max)
+
+
 def value_range(values):
     """``(min, max)`` of a non-empty 1-D integer array, as Python ints."""
     cdef _Contiguous a = _Contiguous(values)
     if a.n == 0:
         raise ValueError("value_range of an empty array")
-    if a.code == "i1":
-        return _range(<const int8_t *>a.data, a.n)
-    if a.code == "i2":
-        return _range(<const int16_t *>a.data, a.n)
-    if a.code == "i4":
-        return _range(<const int32_t *>a.data, a.n)
-    if a.code == "i8":
-        return _range(<const int64_t *>a.data, a.n)
-    if a.code == "u1":
-        return _range(<const uint8_t *>a.data, a.n)
-    if a.code == "u2":
-        return _range(<const uint16_t *>a.data, a.n)
-    if a.code == "u4":
-        return _range(<const uint32_t *>a.data, a.n)
-    return _range(<const uint64_t *>a.data, a.n)
+    return _apply(a, RANGE)
 
 
 def is_increasing(values, bint strictly=False):
     """Whether each value of a 1-D integer array is >= (with ``strictly``, >) the one before."""
-    cdef _Contiguous a = _Contiguous(values)
-    if a.code == "i1":
-        return _increasing(<const int8_t *>a.data, a.n, strictly)
-    if a.code == "i2":
-        return _increasing(<const int16_t *>a.data, a.n, strictly)
-    if a.code == "i4":
-        return _increasing(<const int32_t *>a.data, a.n, strictly)
-    if a.code == "i8":
-        return _increasing(<const int64_t *>a.data, a.n, strictly)
-    if a.code == "u1":
-        return _increasing(<const uint8_t *>a.data, a.n, strictly)
-    if a.code == "u2":
-        return _increasing(<const uint16_t *>a.data, a.n, strictly)
-    if a.code == "u4":
-        return _increasing(<const uint32_t *>a.data, a.n, strictly)
-    return _increasing(<const uint64_t *>a.data, a.n, strictly)
+    return _apply(_Contiguous(values), STRICTLY_INCREASING if strictly else INCREASING)
 
 
 def index_from_counts(counts, int64_t int32_max):
@@ -156,31 +158,6 @@ def index_from_counts(counts, int64_t int32_max):
     ``ValueError`` if the counts add up to 2**62 or more (a corrupted file).
     """
     cdef _Contiguous a = _Contiguous(counts)
-    cdef uint64_t limit = <uint64_t>1 << 62, total
-    cdef Py_buffer out
-    cdef bint small
-    if a.code == "u1":
-        total = _total(<const uint8_t *>a.data, a.n)
-    elif a.code == "u2":
-        total = _total(<const uint16_t *>a.data, a.n)
-    elif a.code == "u4":
-        total = _total(<const uint32_t *>a.data, a.n)
-    elif a.code == "u8":
-        total = _bounded_total(<const uint64_t *>a.data, a.n, limit)
-    else:
+    if a.code[0] != "u":
         raise TypeError(f"entry counts must be unsigned, got {counts.dtype}")
-    if total >= limit:
-        raise ValueError("entry counts add up to more than 2**62")
-    small = total <= <uint64_t>int32_max
-    indptr = np.empty(a.n + 1, dtype=np.int32 if small else np.int64)
-    PyObject_GetBuffer(indptr, &out, PyBUF_C_CONTIGUOUS)
-    if a.code == "u1":
-        _cumulative(<const uint8_t *>a.data, a.n, out.buf, small)
-    elif a.code == "u2":
-        _cumulative(<const uint16_t *>a.data, a.n, out.buf, small)
-    elif a.code == "u4":
-        _cumulative(<const uint32_t *>a.data, a.n, out.buf, small)
-    else:
-        _cumulative(<const uint64_t *>a.data, a.n, out.buf, small)
-    PyBuffer_Release(&out)
-    return indptr
+    return _apply(a, INDEX, int32_max)

@@ -55,3 +55,10 @@ def test_index_from_counts_refuses_counts_that_overflow():
         index_from_counts(counts, 100)
     with pytest.raises(ValueError, match="more than 2\\*\\*62"):
         index_from_counts(np.array([2**64 - 1], dtype=np.uint64), 100)
+
+
+def test_index_from_counts_refuses_signed_counts():
+    with pytest.raises(TypeError, match="entry counts must be unsigned, got int32"):
+        index_from_counts(np.array([1, 2], dtype=np.int32), 100)
+    with pytest.raises(TypeError, match="expected a 1-D integer array, got float64"):
+        value_range(np.array([1.0]))
