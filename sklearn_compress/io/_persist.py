@@ -46,6 +46,7 @@ from ..crf import _compressed as _crf
 from ..feature_extraction import _dict_vectorizer, _text, _tfidf
 from ..linear_model import _quantized
 from ..mph import _query, hash_buffer
+from ..utils import all_finite
 from . import _limits, _safetensors, _sklearn
 from ._safetensors import (
     JSON,
@@ -590,7 +591,11 @@ def _check_label(value: object, where: str) -> str:
 
 
 def _are_strings(values: list[JSON]) -> TypeGuard[list[str]]:
-    return all(type(value) is str for value in values)
+    # (One pass in C: a generator over 151 labels costs 8 us.)
+    return set(map(type, values)) <= _STR_TYPE
+
+
+_STR_TYPE = frozenset({str})
 
 
 @dataclass
@@ -633,7 +638,7 @@ class _Reader:
             raise FormatError(f"{where}: expected a {'/'.join(map(str, spec.ndim))}-D array of "
                               f"{'/'.join(spec.dtypes)}, got {array.ndim}-D {array.dtype} of "
                               f"shape {array.shape}")
-        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        if array.dtype.kind == "f" and not all_finite(array):
             raise FormatError(f"{where}: NaN or infinite values")
         return array.item() if array.ndim == 0 else array
 

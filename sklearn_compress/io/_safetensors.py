@@ -184,23 +184,28 @@ def _read_header(path: str | os.PathLike[str], head: bytes,
 
 
 def _are_ints(values: list[JSON]) -> TypeGuard[list[int]]:
-    return all(type(value) is int for value in values)
+    # (One pass in C: a generator costs 1 us per call, 10 calls per load.)
+    return set(map(type, values)) <= _INT_TYPE
 
 
 def _maps_to_strings(mapping: dict[str, JSON]) -> TypeGuard[dict[str, str]]:
     return all(isinstance(value, str) for value in mapping.values())
 
 
+_INT_TYPE = frozenset({int})
+_ENTRY_KEYS = frozenset({"dtype", "shape", "data_offsets"})
+
+
 def _check_entry(path: str | os.PathLike[str], name: str, entry: JSON,
                  data_size: int) -> tuple[np.dtype[Any], tuple[int, ...], list[int]]:
-    if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+    if not isinstance(entry, dict) or entry.keys() != _ENTRY_KEYS:
         _fail(path, f"array {name!r:.80} has a malformed description")
     dtype = _DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
     if dtype is None:
         _fail(path, f"array {name!r:.80} has unsupported dtype {entry['dtype']!r:.20}")
     shape, offsets = entry["shape"], entry["data_offsets"]
     if not (isinstance(shape, list) and len(shape) <= 8 and _are_ints(shape)
-            and all(d >= 0 for d in shape)):
+            and (not shape or min(shape) >= 0)):
         _fail(path, f"array {name!r:.80} has an invalid shape {shape!r:.80}")
     if not (isinstance(offsets, list) and len(offsets) == 2 and _are_ints(offsets)
             and 0 <= offsets[0] <= offsets[1] <= data_size):

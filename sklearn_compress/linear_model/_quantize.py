@@ -70,7 +70,7 @@ def scales(row_max, bits, per_class):
 
 def code_dtype(largest):
     """int8 codes up to 8 bits, int16 above (``largest`` is the largest code)."""
-    return np.int8 if largest <= np.iinfo(np.int8).max else np.int16
+    return np.int8 if largest <= 127 else np.int16
 
 
 def max_code(bits):

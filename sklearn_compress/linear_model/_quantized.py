@@ -31,6 +31,7 @@ from .._sklearn_compat import (
     label_binarizer_target_type,
 )
 from .._tables import N_FEATURES_IN, TEMPLATE, Array, Codec
+from ..utils import float_range
 from . import _quantize
 from ._layouts import LAYOUTS, compact_index, expanded_index, layout_of, pack
 from ._layouts_fast import value_range
@@ -801,8 +802,8 @@ def _check_fitted_arrays(model):
     if model.intercept_.shape != (n_outputs,):
         raise ValueError(f"intercept_ of shape {model.intercept_.shape} for {n_outputs} outputs")
     scale = np.asarray(model.scale_)
-    if scale.ndim != model.per_class or (scale.ndim and len(scale) != n_outputs) or np.any(
-            scale < 0):
+    if scale.ndim != model.per_class or (scale.ndim and len(scale) != n_outputs) or (
+            scale.size and not float_range(scale)[0] >= 0):
         raise ValueError("scale_ must be one non-negative number, or one per output if per_class")
     if model.link_ != LINK_IDENTITY:
         n_classes = len(getattr(model, "classes_", ()))

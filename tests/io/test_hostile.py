@@ -267,6 +267,8 @@ TREE_CASES = {
                                                lambda v: np.full_like(v, np.nan))),
     "arrays: intercept inf": ("dict", _set_tensor("intercept_", lambda v: np.full_like(
         v, np.inf))),
+    "arrays: intercept sum past the float range": ("dict", _set_tensor(
+        "intercept_", lambda v: np.full_like(v, 1e308))),
     "arrays: codes beyond the bits": ("dict", _set(_params(3), "bits", 4)),
     "arrays: codes int64": ("dict", _set_tensor("codes_", lambda v: v.astype(np.int64))),
     "arrays: codes 3-D": ("dict", _set_tensor("codes_", lambda v: v.reshape(1, 1, -1))),

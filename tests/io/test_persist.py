@@ -114,6 +114,24 @@ def test_other_objects_round_trip(tmp_path):
         assert check(loaded)
 
 
+@pytest.mark.parametrize(("large", "refused"), [((1e308,), False), ((1e308, -1e308), True)])
+def test_intercepts_load_while_their_magnitudes_sum_to_a_float(tmp_path, large, refused):
+    # One intercept of 1e308 among several: the sum of magnitudes is finite,
+    # although (number of outputs) x (largest magnitude) is not.
+    model = copy.deepcopy(PIPELINES["dv+lr"])
+    final = model.steps[-1][1]
+    final.intercept_ = final.intercept_.copy()
+    final.intercept_[:len(large)] = large
+    path = tmp_path / "m.skc"
+    if refused:
+        with pytest.raises(ValueError, match=r"model\.logisticregression: intercept_ is too large"):
+            save(model, path)
+        return
+    save(model, path)
+    np.testing.assert_array_equal(load(path).decision_function(X_TEST),
+                                  model.decision_function(X_TEST))
+
+
 def test_mmap_arrays_are_read_only_views(tmp_path):
     save(PIPELINES["dv+lr"], tmp_path / "m.skc")
     loaded = load(tmp_path / "m.skc", mmap=True)

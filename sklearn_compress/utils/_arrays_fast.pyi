@@ -1,0 +1,6 @@
+# Types of the compiled kernel in _arrays_fast.pyx.
+import numpy as np
+from numpy.typing import NDArray
+
+def float_range(values: NDArray[np.floating]) -> tuple[float, float]: ...
+def all_finite(values: NDArray[np.floating]) -> bool: ...
