@@ -633,7 +633,7 @@ class _Reader:
                 return None
             raise FormatError(f"{where}: missing array")
         array = self.tensor(ref, where)
-        if array.dtype not in _dtypes(spec.dtypes) or array.ndim not in spec.ndim or (
+        if array.dtype not in spec.dtype_set or array.ndim not in spec.ndim or (
                 spec.inner_shape and array.shape[1:] != spec.inner_shape):
             raise FormatError(f"{where}: expected a {'/'.join(map(str, spec.ndim))}-D array of "
                               f"{'/'.join(spec.dtypes)}, got {array.ndim}-D {array.dtype} of "
@@ -933,12 +933,6 @@ def _counted_rows(data: NDArray[Any], lengths: NDArray[Any], count: int,
 
 
 _NO_DEFAULT = object()
-
-
-@functools.cache
-def _dtypes(names: tuple[str, ...]) -> frozenset[np.dtype[Any]]:
-    # Compared as dtype objects: dtype.name is computed in Python (5 us a call).
-    return frozenset(np.dtype(name) for name in names)
 
 
 @functools.cache

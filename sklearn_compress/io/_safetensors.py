@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._atomic import atomic_writer
+from ._safetensors_fast import array_views
 
 __all__ = ["MAX_HEADER_BYTES", "Container", "Trailer", "read_container", "read_safetensors",
            "write_safetensors"]
@@ -327,6 +328,18 @@ def read_container(path: str | os.PathLike[str], *, use_mmap: bool = True) -> Co
     if not (isinstance(metadata, dict) and _maps_to_strings(metadata)):
         _fail(path, "__metadata__ must map names to strings")
     data_size = size - data_start
+    # The compiled fast path accepts only what passes every check below; for
+    # anything else (None) the checks run here and name what is wrong.
+    views = array_views(header, buffer, data_start, data_size, _DTYPES)
+    arrays, spans = views if views is not None else _checked_views(
+        path, header, buffer, data_start, data_size)
+    return Container(arrays, metadata, buffer, spans)
+
+
+def _checked_views(path: str | os.PathLike[str], header: dict[str, JSON],
+                   buffer: bytes | mmap.mmap, data_start: int, data_size: int,
+                   ) -> tuple[dict[str, NDArray[Any]], dict[str, tuple[int, int]]]:
+    """What :func:`array_views` computes, with a ``ValueError`` naming any defect."""
     arrays: dict[str, NDArray[Any]] = {}
     spans: dict[str, tuple[int, int]] = {}
     for name, entry in header.items():
@@ -340,7 +353,7 @@ def read_container(path: str | os.PathLike[str], *, use_mmap: bool = True) -> Co
         arrays[name] = _native_aligned(array)
     _check_layout(path, [(s - data_start, e - data_start, n) for n, (s, e) in spans.items()],
                   data_size)
-    return Container(arrays, metadata, buffer, spans)
+    return arrays, spans
 
 
 def read_safetensors(path: str | os.PathLike[str], *,
