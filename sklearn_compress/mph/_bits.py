@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bits_fast import block_ranks, range_popcounts
+from ._bits_fast import block_ranks, fitted_level_popcounts, range_popcounts
 
-__all__ = ["WORDS_PER_BLOCK", "pack_fields", "range_popcounts", "rank_directory"]
+__all__ = ["WORDS_PER_BLOCK", "fitted_level_popcounts", "pack_fields", "range_popcounts",
+           "rank_directory"]
 
 WORDS_PER_BLOCK = 8
 _ONE = np.uint64(1)

@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bits import WORDS_PER_BLOCK, range_popcounts
+from ._bits import WORDS_PER_BLOCK, fitted_level_popcounts, range_popcounts
 from ._build import MAX_LEVEL_BITS, MAX_LEVELS, CascadeArrays, level_size
 from ._hashing import MAX_SEED
 
@@ -106,6 +106,23 @@ def _split_arrays(data: bytes, counts: tuple[int, ...]) -> list[NDArray[Any]]:
 def check_cascade(
     cascade: CascadeArrays, n_keys: int, gamma: float, fingerprint_bits: int
 ) -> None:
+    n_fallback = len(cascade.fallback)
+    # The compiled fast path accepts only levels that pass every check of
+    # _check_levels; for anything else (None) those checks name the defect.
+    if fitted_level_popcounts(cascade.words, cascade.level_bits, n_keys, n_fallback, gamma,
+                              WORDS_PER_BLOCK, MAX_LEVEL_BITS) is None:
+        _check_levels(cascade, n_keys, n_fallback, gamma)
+    if len(cascade.fingerprints) != (n_keys * fingerprint_bits + 63) // 64 + 1:
+        _fail("fingerprint array has the wrong length")
+    fallback = cascade.fallback
+    if n_fallback > 1:
+        h1, h2 = fallback[:, 0], fallback[:, 1]
+        increasing = (h1[1:] > h1[:-1]) | ((h1[1:] == h1[:-1]) & (h2[1:] > h2[:-1]))
+        if not increasing.all():
+            _fail("fallback table is not strictly sorted")
+
+
+def _check_levels(cascade: CascadeArrays, n_keys: int, n_fallback: int, gamma: float) -> None:
     level_bits, words = cascade.level_bits.tolist(), cascade.words
     if any(n_bits == 0 or n_bits % 64 for n_bits in level_bits):
         _fail("level sizes must be positive multiples of 64 bits")
@@ -118,18 +135,9 @@ def check_cascade(
     *placed, padding = range_popcounts(words, [*level_starts, len(words)])
     if padding:
         _fail("padding bits are set")
-    n_fallback = len(cascade.fallback)
     if sum(placed) + n_fallback != n_keys:
         _fail("set bits plus fallback keys do not add up to n_keys")
     _check_level_sizes(level_bits, placed, n_keys, n_fallback, gamma)
-    if len(cascade.fingerprints) != (n_keys * fingerprint_bits + 63) // 64 + 1:
-        _fail("fingerprint array has the wrong length")
-    fallback = cascade.fallback
-    if n_fallback > 1:
-        h1, h2 = fallback[:, 0], fallback[:, 1]
-        increasing = (h1[1:] > h1[:-1]) | ((h1[1:] == h1[:-1]) & (h2[1:] > h2[:-1]))
-        if not increasing.all():
-            _fail("fallback table is not strictly sorted")
 
 
 def _check_level_sizes(

@@ -1,3 +1,4 @@
+import dataclasses
 import struct
 
 import numpy as np
@@ -86,3 +87,58 @@ def test_non_bytes_is_a_type_error():
 def test_header_is_64_bytes_so_arrays_are_aligned():
     assert _format._HEADER.size == 64
     assert struct.calcsize("<Q") * 8 == _format._HEADER.size
+
+
+def _mutated_levels(cascade, n_keys, rng):
+    """(level_bits, words, n_keys) edits that the level checks may accept or refuse."""
+    level_bits, words = cascade.level_bits, cascade.words
+    yield level_bits, words, n_keys
+    for _ in range(150):
+        bits, new_words, keys = level_bits.copy(), words.copy(), n_keys
+        edit = rng.integers(7)
+        if edit == 0 and len(bits):
+            bits[rng.integers(len(bits))] += np.uint64([64, 1, 2**63][rng.integers(3)])
+        elif edit == 1 and len(bits):
+            bits = bits[:-1]
+        elif edit == 2:
+            bits = np.append(bits, np.uint64([64, 0, 2**64 - 64][rng.integers(3)]))
+        elif edit == 3 and len(new_words):
+            new_words[rng.integers(len(new_words))] ^= np.uint64(1) << np.uint64(
+                rng.integers(64))
+        elif edit == 4:
+            keys += int(rng.integers(-2, 3))
+        elif edit == 5:
+            new_words = np.append(new_words, np.zeros(8, dtype=np.uint64))
+        else:
+            bits, new_words = bits[:0], new_words[:0]
+        yield bits, new_words, keys
+
+
+@pytest.mark.parametrize(("n_keys", "gamma"), [(0, 1.0), (1, 1.0), (300, 1.0), (2000, 1.7),
+                                               (2000, 3.0)])
+def test_compiled_level_checks_agree_with_the_python_checks(n_keys, gamma):
+    # fitted_level_popcounts is the fast path: it must accept exactly the
+    # levels the Python checks accept, with the same set-bit counts.
+    from sklearn_compress.mph._bits import WORDS_PER_BLOCK, fitted_level_popcounts, range_popcounts
+    from sklearn_compress.mph._build import MAX_LEVEL_BITS, CascadeArrays
+
+    mph = MinimalPerfectHash.build([f"k{i}" for i in range(n_keys)], gamma=gamma)
+    cascade = mph.__getstate__()
+    cascade = CascadeArrays(**{name: cascade[name] for name in MinimalPerfectHash.STATE_ARRAYS})
+    rng = np.random.default_rng(n_keys)
+    outcomes = set()
+    for level_bits, words, keys in _mutated_levels(cascade, n_keys, rng):
+        edited = dataclasses.replace(cascade, level_bits=level_bits, words=words)
+        try:
+            _format._check_levels(edited, keys, len(cascade.fallback), gamma)
+            accepted = True
+        except ValueError:
+            accepted = False
+        counts = fitted_level_popcounts(words, level_bits, keys, len(cascade.fallback), gamma,
+                                        WORDS_PER_BLOCK, MAX_LEVEL_BITS)
+        assert (counts is not None) == accepted, (level_bits, keys)
+        if accepted:
+            starts = np.concatenate([[0], np.cumsum(level_bits.astype(np.int64) // 64)])
+            assert counts == range_popcounts(words, starts.tolist())
+        outcomes.add(accepted)
+    assert outcomes == {True, False}
