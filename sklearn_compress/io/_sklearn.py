@@ -77,11 +77,12 @@ def _output_width(step: Any, width: int | None) -> int | None:
 def _check_pipeline(pipeline: Any) -> None:
     """Each step must take as many features as the step before it gives."""
     width: int | None = None
-    for name, step in pipeline.steps:
+    for position, (name, step) in enumerate(pipeline.steps):
         expected = getattr(step, "n_features_in_", None)
         if width is not None and expected is not None and expected != width:
             raise ValueError(f"step {name!r} expects {expected} features, gets {width}")
-        width = _output_width(step, width)
+        if position < len(pipeline.steps) - 1:  # (what the last step gives is not checked)
+            width = _output_width(step, width)
 
 
 # -- composite models (unions, ensembles) and the hashing vectorizers
