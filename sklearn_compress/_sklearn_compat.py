@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
+    make_constraint,
     validate_parameter_constraints,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "inplace_csr_row_normalize_l2",
     "label_binarizer_sparse_input",
     "label_binarizer_target_type",
+    "make_constraint",
     "mark_stop_words_validated",
     "rebuild_isotonic_function",
     "validate_parameter_constraints",

@@ -1035,3 +1035,31 @@ def test_only_lists_of_objects_can_be_stacked():
         list_of(STEP, stacked=True)
     with pytest.raises(ValueError, match="only a list of objects without placeholders"):
         list_of(NAME, stacked=True)
+
+
+@pytest.mark.parametrize("cls", sorted({codec.cls for codec in _persist._CODECS.values()},
+                                       key=lambda cls: cls.__name__),
+                         ids=lambda cls: cls.__name__)
+def test_parameter_checks_are_scikit_learns(cls):
+    # load() checks parameters with constraint objects made at import: the
+    # same verdict and the same message as validate_parameter_constraints.
+    from sklearn_compress._sklearn_compat import validate_parameter_constraints
+
+    candidates = [None, True, 0, -1, 3, 1.5, -0.5, "auto", "l2", "x", [], (1, 2), {"a": 1},
+                  LogisticRegression(), np.float64, "passthrough"]
+    defaults = _persist._defaults(cls)
+    for name in getattr(cls, "_parameter_constraints", {}):
+        for value in [defaults.get(name), *candidates]:
+            params = {name: value}
+            try:
+                validate_parameter_constraints(cls._parameter_constraints, params,
+                                               caller_name=cls.__name__)
+                expected = None
+            except (TypeError, ValueError) as exc:
+                expected = (type(exc), str(exc))
+            try:
+                _persist._validate_params(cls, params)
+                actual = None
+            except (TypeError, ValueError) as exc:
+                actual = (type(exc), str(exc))
+            assert actual == expected, (name, value)
