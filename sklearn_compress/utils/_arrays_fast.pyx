@@ -4,7 +4,7 @@
 are non-negative. As numpy calls (``isfinite`` and ``all``, ``min``, ``max``,
 ``abs`` and ``sum``) those checks took about 50 us of a 1 ms CLINC150 load in
 a fresh process, mostly numpy's first-call setup of each function; one pass
-here takes about 1 us for 151 values. The array is read through the plain
+here takes 0.3 us for 151 values (warm). The array is read through the plain
 buffer protocol, as in ``linear_model/_layouts_fast.pyx``, for the same reason.
 """
 

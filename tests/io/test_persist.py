@@ -22,7 +22,7 @@ from sklearn.feature_selection import VarianceThreshold
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, Normalizer, StandardScaler
 
 from sklearn_compress import (
@@ -130,6 +130,16 @@ def test_intercepts_load_while_their_magnitudes_sum_to_a_float(tmp_path, large, 
     save(model, path)
     np.testing.assert_array_equal(load(path).decision_function(X_TEST),
                                   model.decision_function(X_TEST))
+
+
+def test_union_as_last_step_with_a_passthrough_branch_round_trips(tmp_path):
+    # Nothing follows the union, so its output width (unknown for a branch that
+    # only passes its input through) is not checked: the pipeline saves and loads.
+    X = np.random.default_rng(0).random((6, 3))
+    pipe = Pipeline([("union", FeatureUnion([("same", Pipeline([("p", "passthrough")])),
+                                             ("scaled", MaxAbsScaler())]))]).fit(X)
+    save(pipe, tmp_path / "m.skc")
+    np.testing.assert_array_equal(load(tmp_path / "m.skc").transform(X), pipe.transform(X))
 
 
 def test_mmap_arrays_are_read_only_views(tmp_path):
